@@ -1,0 +1,81 @@
+"""OneTrip application factory."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import load_config
+from app.crypto import FieldCipher, derive_key
+from app.extensions import Api, Services, db, jwt, limiter, migrate
+from app.gateways.sms import sms_sender_from_config
+from app.gateways.wechat import wechat_client_from_config
+import models  # noqa: F401  (registers every table for Alembic)
+from storage import store_from_config
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+API_TITLE = "OneTrip 最多跑一次 API"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(load_config())
+    app.config.update(config or {})
+    app.config.update(
+        API_TITLE=API_TITLE,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+            "info": {"description": "最多跑一次 / 掌上办: see README.md and API.md."},
+        },
+        JWT_SECRET_KEY=app.config["SECRET_KEY"],
+        JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]),
+        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    jwt.init_app(app)
+    limiter.init_app(app)
+
+    master = app.config["ID_ENCRYPTION_KEY"] or derive_key(app.config["SECRET_KEY"], "id-encryption")
+    app.extensions["onetrip"] = Services(
+        store=store_from_config(app.config),
+        sms=sms_sender_from_config(app.config),
+        wechat=wechat_client_from_config(app.config),
+        cipher=FieldCipher(master),
+    )
+
+    api = Api(app)
+    from blueprints import register_blueprints
+
+    register_blueprints(api, app)
+
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys only when asked, per connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,34 @@
+"""Commands: seed-demo, create-staff (worker and purge-uploads arrive with their issues)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.errors import DomainError
+from app.extensions import db
+from app.services import accounts, seed
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load the demo county: catalogue, halls, carrier and one account per staff role."""
+        counts = seed.seed_demo(session=db.session)
+        click.echo("demo catalogue ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+    @app.cli.command("create-staff")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--role", required=True, type=click.Choice(["clerk", "reviewer", "courier", "supervisor", "admin"]))
+    @click.option("--hall", "hall_code", help="hall code (clerk)")
+    @click.option("--department", "department_code", help="department code (reviewer)")
+    @click.option("--carrier", "carrier_code", help="carrier code (courier)")
+    @click.option("--region", "region_code", help="6-digit region code (supervisor)")
+    @click.option("--name", "display_name", default="")
+    def create_staff_command(**options):
+        """Create a staff account bound to its hall, department, carrier or region."""
+        try:
+            staff = accounts.create_staff(session=db.session, **options)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.code}: {exc.errors or ''}") from exc
+        click.echo(f"created staff #{staff.id} {staff.username} ({staff.role})")

@@ -1,0 +1,111 @@
+"""All configuration parsing: environment variables in, one plain dict out."""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+VAR_DIR = Path(os.environ.get("ONETRIP_VAR_DIR", "var"))
+
+
+class ConfigError(ValueError):
+    """A configuration value is present but unusable."""
+
+
+def _secret_key(env: dict[str, str]) -> str:
+    """SECRET_KEY from the environment, else a random one kept in var/ across restarts."""
+    if env.get("SECRET_KEY"):
+        return env["SECRET_KEY"]
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must end up with the same key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _pairs(raw: str | None, name: str) -> dict[str, str]:
+    """Parse `code=secret,code2=secret2`."""
+    out: dict[str, str] = {}
+    for part in (raw or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        code, sep, value = part.partition("=")
+        if not sep or not code.strip() or not value.strip():
+            raise ConfigError(f"{name}: expected code=secret, got {part!r}")
+        out[code.strip()] = value.strip()
+    return out
+
+
+def _key_bytes(raw: str | None, name: str) -> bytes | None:
+    if not raw:
+        return None
+    try:
+        key = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be base64") from exc
+    if len(key) != 32:
+        raise ConfigError(f"{name} must decode to 32 bytes")
+    return key
+
+
+def load_config(env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config from environment variables (API.md, Configuration)."""
+    env = dict(os.environ if env is None else env)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{(VAR_DIR / 'onetrip.db').resolve()}"
+    redis_url = env.get("REDIS_URL")
+    return {
+        "SECRET_KEY": _secret_key(env),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "OBJECT_STORE": env.get("OBJECT_STORE") or f"local:{VAR_DIR / 'objects'}",
+        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": env.get("S3_REGION") or None,
+        "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE") or "path",
+        "AWS_ACCESS_KEY_ID": env.get("AWS_ACCESS_KEY_ID") or None,
+        "AWS_SECRET_ACCESS_KEY": env.get("AWS_SECRET_ACCESS_KEY") or None,
+        "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,
+        "SMS_GATEWAY_SECRET": env.get("SMS_GATEWAY_SECRET") or "",
+        "WECHAT_API_BASE": (env.get("WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip("/"),
+        "WECHAT_APPID": env.get("WECHAT_APPID") or "",
+        "WECHAT_SECRET": env.get("WECHAT_SECRET") or "",
+        "OUTBOUND_TIMEOUT_SECONDS": _int(env, "OUTBOUND_TIMEOUT_SECONDS", 5),
+        "CARRIER_WEBHOOK_SECRETS": _pairs(env.get("CARRIER_WEBHOOK_SECRETS"), "CARRIER_WEBHOOK_SECRETS"),
+        # Resident ID numbers: AES-GCM key and look-up hash key; derived from SECRET_KEY if unset.
+        "ID_ENCRYPTION_KEY": _key_bytes(env.get("ID_ENCRYPTION_KEY"), "ID_ENCRYPTION_KEY"),
+        "ACCESS_TOKEN_MINUTES": _int(env, "ACCESS_TOKEN_MINUTES", 30),
+        "REFRESH_TOKEN_DAYS": _int(env, "REFRESH_TOKEN_DAYS", 30),
+        "SMS_CODE_TTL_SECONDS": _int(env, "SMS_CODE_TTL_SECONDS", 300),
+        "SMS_CODE_MAX_ATTEMPTS": _int(env, "SMS_CODE_MAX_ATTEMPTS", 5),
+        "SMS_PHONE_LIMITS": env.get("SMS_PHONE_LIMITS") or "1/minute;10/day",
+        "SMS_IP_LIMITS": env.get("SMS_IP_LIMITS") or "1/minute;10/day",
+        "STAFF_LOGIN_IP_LIMITS": env.get("STAFF_LOGIN_IP_LIMITS") or "20/minute",
+        "STAFF_LOCKOUT_FAILURES": _int(env, "STAFF_LOCKOUT_FAILURES", 5),
+        "STAFF_LOCKOUT_MINUTES": _int(env, "STAFF_LOCKOUT_MINUTES", 15),
+        "VERIFY_IP_LIMITS": env.get("VERIFY_IP_LIMITS") or "60/minute",
+        "PROXY_FIX_X_FOR": _int(env, "PROXY_FIX_X_FOR", 0),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # JSON bodies are small; uploads set their own per-request limit.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
+    }

@@ -1,0 +1,156 @@
+"""One exception tree, one JSON error shape for every status (API.md, Conventions)."""
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from werkzeug.exceptions import HTTPException
+
+# error code -> (zh-CN, en). Codes are stable; messages are for people.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "bad_request": ("请求格式不正确", "The request is malformed"),
+    "malformed_json": ("请求内容不是有效的 JSON", "The request body is not valid JSON"),
+    "unauthorized": ("请先登录", "Authentication required"),
+    "token_invalid": ("登录凭证无效，请重新登录", "The access token is invalid"),
+    "token_expired": ("登录已过期，请重新登录", "The access token has expired"),
+    "forbidden": ("无权执行此操作", "You are not allowed to do this"),
+    "not_found": ("资源不存在", "Not found"),
+    "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
+    "not_acceptable": ("无法提供所请求的格式", "Not acceptable"),
+    "conflict": ("数据已被他人修改，请刷新后重试", "The resource was changed concurrently; reload and retry"),
+    "payload_too_large": ("提交的内容过大", "The request body is too large"),
+    "unsupported_media_type": ("请以 JSON 格式提交", "Unsupported media type; send JSON"),
+    "validation_failed": ("提交的信息有误，请检查后重试", "Some fields are invalid"),
+    "precondition_required": ("缺少 If-Match 请求头", "If-Match header required"),
+    "precondition_failed": ("数据已变更，请刷新后重试", "Precondition failed"),
+    "too_many_requests": ("操作过于频繁，请稍后再试", "Too many requests; retry later"),
+    "internal_error": ("系统繁忙，请稍后再试", "Internal server error"),
+    "service_unavailable": ("服务暂不可用", "Service unavailable"),
+    "bad_gateway": ("上游服务暂不可用", "An upstream service failed"),
+    # identity
+    "sms_code_invalid": ("验证码错误", "The verification code is wrong"),
+    "sms_code_expired": ("验证码已过期，请重新获取", "The verification code has expired"),
+    "sms_code_exhausted": ("验证码错误次数过多，请重新获取", "Too many wrong attempts; request a new code"),
+    "sms_unavailable": ("短信发送失败，请稍后再试", "The SMS gateway is unavailable"),
+    "wechat_login_failed": ("微信登录失败，请重试", "WeChat login failed"),
+    "wechat_unavailable": ("微信服务暂不可用，请稍后再试", "WeChat is unavailable"),
+    "invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "account_locked": ("密码错误次数过多，账号已暂时锁定", "Too many failed logins; the account is locked for a while"),
+    "account_disabled": ("账号已停用", "The account is disabled"),
+    "refresh_token_invalid": ("刷新凭证无效，请重新登录", "The refresh token is invalid"),
+    "refresh_token_expired": ("刷新凭证已过期，请重新登录", "The refresh token has expired"),
+    "refresh_token_reused": ("刷新凭证已被使用，为安全起见已注销所有相关登录", "The refresh token was reused; its sessions are revoked"),
+    "id_number_taken": ("该身份证号已绑定其他账号", "This resident ID number belongs to another account"),
+    "real_name_locked": ("已完成实名核验，身份证号不能修改", "The ID number is verified and cannot change"),
+    "username_taken": ("用户名已存在", "This username is taken"),
+    # catalogue administration
+    "unknown_reference": ("引用的目录数据不存在", "A referenced catalogue entry does not exist"),
+    "dependency_cycle": ("事项之间的前置依赖形成了循环", "The item dependencies form a cycle"),
+    "form_conflict": ("同名表单字段在不同事项中的定义不一致", "Form fields with the same name disagree"),
+    "already_exists": ("编码已存在", "This code already exists"),
+    "object_store_unavailable": ("文件存储不可用", "The object store is unavailable"),
+}
+
+
+def message_for(code: str, lang: str) -> str:
+    zh, en = MESSAGES.get(code, MESSAGES["internal_error"])
+    return en if lang == "en" else zh
+
+
+class DomainError(Exception):
+    """Base of every error a service raises; the app maps it to the JSON shape."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, code: str | None = None, *, errors: dict | None = None,
+                 headers: dict | None = None, status: int | None = None):
+        super().__init__(code or self.code)
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class ValidationFailed(DomainError):
+    status, code = 422, "validation_failed"
+
+
+class Unauthenticated(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class TooManyRequests(DomainError):
+    status, code = 429, "too_many_requests"
+
+
+class UpstreamUnavailable(DomainError):
+    status, code = 502, "bad_gateway"
+
+
+class ServiceUnavailable(DomainError):
+    status, code = 503, "service_unavailable"
+
+
+# werkzeug exception -> our stable code
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    428: "precondition_required",
+    429: "too_many_requests",
+    500: "internal_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+}
+
+
+def payload(status: int, code: str, lang: str, errors: dict | None = None,
+            message: str | None = None) -> dict:
+    body = {
+        "code": status,
+        "status": HTTPStatus(status).phrase,
+        "error": code,
+        "message": message or message_for(code, lang),
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def from_http_exception(exc: HTTPException) -> tuple[str, dict | None, dict]:
+    """(code, errors, headers) for a werkzeug/webargs/flask-smorest exception."""
+    status = exc.code or 500
+    code = HTTP_CODES.get(status, "bad_request" if status < 500 else "internal_error")
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    headers = dict(data.get("headers") or {})
+    if status == 400 and (errors == {"json": ["Invalid JSON body."]}
+                          or "JSON" in (exc.description or "")):
+        code, errors = "malformed_json", None
+    # Keep headers the exception carries itself (Allow on 405, Retry-After on 429).
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            headers.setdefault(name, value)
+    return code, errors, headers

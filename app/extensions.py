@@ -1,0 +1,124 @@
+"""Unbound extensions and the project's Api, Blueprint and Schema subclasses."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+import marshmallow as ma
+from flask import current_app, request
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api as _Api
+from flask_smorest import Blueprint as _Blueprint
+from flask_sqlalchemy import SQLAlchemy
+from werkzeug.exceptions import HTTPException
+
+from app import errors
+from models.base import Base
+
+db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
+migrate = Migrate(render_as_batch=True, compare_type=True)
+jwt = JWTManager()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@dataclass
+class Services:
+    """The outside systems this app talks to; tests swap in fakes here."""
+
+    store: object  # storage.ObjectStore
+    sms: object  # app.gateways.sms.SmsSender
+    wechat: object  # app.gateways.wechat.WechatClient
+    cipher: object  # app.crypto.FieldCipher
+
+
+def services() -> Services:
+    return current_app.extensions["onetrip"]
+
+
+def request_lang() -> str:
+    """zh-CN unless the client prefers English."""
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh-CN"
+
+
+class Schema(ma.Schema):
+    """Every request schema refuses unknown fields; responses keep declaration order."""
+
+    class Meta:
+        ordered = True
+        unknown = ma.RAISE
+
+
+class ErrorSchema(Schema):
+    code = ma.fields.Integer(required=True, metadata={"description": "HTTP status"})
+    status = ma.fields.String(required=True, metadata={"description": "HTTP reason phrase"})
+    error = ma.fields.String(required=True, metadata={"description": "stable snake_case code"})
+    message = ma.fields.String(required=True, metadata={"description": "for a person, zh-CN or en"})
+    errors = ma.fields.Dict(metadata={"description": "details, e.g. field messages"})
+
+
+class Api(_Api):
+    """flask-smorest Api answering every error, from any layer, in the contract's shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        super()._register_error_handlers()
+        self._app.register_error_handler(errors.DomainError, self.handle_domain_error)
+        self._app.register_error_handler(Exception, self.handle_unexpected)
+
+    def handle_http_exception(self, error: HTTPException):
+        if error.code is not None and error.code < 400:  # 304 Not Modified from ETag
+            return error.get_response()
+        if error.code == 500 and getattr(error, "original_exception", None) is not None:
+            current_app.logger.exception("unhandled error", exc_info=error.original_exception)
+        code, details, headers = errors.from_http_exception(error)
+        status = error.code or 500
+        if status == 429:
+            headers.setdefault("Retry-After", _retry_after())
+        return errors.payload(status, code, request_lang(), details), status, headers
+
+    def handle_domain_error(self, error: errors.DomainError):
+        body = errors.payload(error.status, error.code, request_lang(), error.errors)
+        return body, error.status, error.headers
+
+    def handle_unexpected(self, error: Exception):
+        if isinstance(error, HTTPException):
+            return self.handle_http_exception(error)
+        current_app.logger.exception("unhandled error", exc_info=error)
+        return errors.payload(500, "internal_error", request_lang()), 500
+
+
+def _retry_after() -> str:
+    limit = getattr(limiter, "current_limit", None)
+    if limit is not None:
+        import time
+
+        return str(max(1, int(limit.reset_at - time.time())))
+    return "60"
+
+
+class Blueprint(_Blueprint):
+    """flask-smorest Blueprint with a declared way to require a role."""
+
+    def auth_required(self, *roles: str):
+        """Require a logged-in actor (any of `roles`; none means any actor) and document it."""
+        from app.auth import authenticate
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                authenticate(roles)
+                return func(*args, **kwargs)
+
+            doc = {"security": [{"bearerAuth": []}]}
+            wrapper = self.doc(**doc)(wrapper)
+            wrapper = self.alt_response(401, response="UNAUTHORIZED")(wrapper)
+            if roles:
+                wrapper = self.alt_response(403, response="FORBIDDEN")(wrapper)
+            return wrapper
+
+        return decorator

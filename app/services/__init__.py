@@ -1,0 +1,1 @@
+"""Use cases: Flask-free, keyword-only dependencies, one transaction each."""

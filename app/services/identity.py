@@ -1,0 +1,200 @@
+"""Logging in: SMS codes, WeChat openids, staff passwords, rotating refresh tokens."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.clock import Clock
+from app.crypto import token_hash
+from app.errors import TooManyRequests, Unauthenticated, UpstreamUnavailable
+from app.gateways import GatewayError
+from app.gateways.sms import SmsSender
+from app.gateways.wechat import WechatClient, WechatLoginRefused
+from models.citizen import Citizen, SmsCode
+from models.staff import RefreshToken, Staff
+
+# A fixed hash to check against when the username is unknown, so both paths cost the same.
+_DUMMY_HASH = generate_password_hash("onetrip-no-such-user")
+
+
+def _code_hash(secret: str, phone: str, code: str) -> str:
+    return hmac.new(secret.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_login_code(*, session: Session, clock: Clock, sender: SmsSender, secret: str,
+                    phone: str, ttl_seconds: int) -> None:
+    """Send a 6-digit code; a new code replaces any earlier one for the phone."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    minutes = max(1, ttl_seconds // 60)
+    text = f"【最多跑一次】您的登录验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。"
+    try:
+        sender.send(phone, "login_code", {"code": code}, text)
+    except GatewayError as exc:
+        raise UpstreamUnavailable("sms_unavailable") from exc
+    now = clock()
+    session.execute(update(SmsCode).where(SmsCode.phone == phone, SmsCode.consumed_at.is_(None))
+                    .values(consumed_at=now))
+    session.add(SmsCode(phone=phone, code_hash=_code_hash(secret, phone, code), created_at=now,
+                        expires_at=now + timedelta(seconds=ttl_seconds), attempts=0))
+    session.commit()
+
+
+def verify_login_code(*, session: Session, clock: Clock, secret: str, phone: str, code: str,
+                      max_attempts: int) -> Citizen:
+    """Check a code (5 wrong tries burn it) and return the citizen, created on first login."""
+    now = clock()
+    row = session.scalars(select(SmsCode).where(SmsCode.phone == phone, SmsCode.consumed_at.is_(None))
+                          .order_by(SmsCode.id.desc()).limit(1)).first()
+    if row is None:
+        raise Unauthenticated("sms_code_invalid")
+    if row.expires_at <= now:
+        raise Unauthenticated("sms_code_expired")
+    if row.attempts >= max_attempts:
+        raise Unauthenticated("sms_code_exhausted")
+    if not hmac.compare_digest(row.code_hash, _code_hash(secret, phone, code)):
+        # Counted in the database, not in Python: parallel guesses cannot exceed the budget.
+        result = session.execute(update(SmsCode).where(SmsCode.id == row.id, SmsCode.attempts < max_attempts)
+                                 .values(attempts=SmsCode.attempts + 1))
+        session.commit()
+        left = max(0, max_attempts - row.attempts - 1) if result.rowcount else 0
+        raise Unauthenticated("sms_code_invalid" if left else "sms_code_exhausted",
+                              errors={"attempts_left": left})
+    used = session.execute(update(SmsCode).where(SmsCode.id == row.id, SmsCode.consumed_at.is_(None),
+                                                 SmsCode.attempts < max_attempts)
+                           .values(consumed_at=now))
+    if used.rowcount != 1:
+        session.rollback()
+        raise Unauthenticated("sms_code_invalid")
+    citizen = session.scalars(select(Citizen).where(Citizen.phone == phone)).first()
+    if citizen is None:
+        citizen = Citizen(phone=phone)
+        session.add(citizen)
+    session.commit()
+    return citizen
+
+
+def wechat_login(*, session: Session, client: WechatClient, js_code: str) -> Citizen:
+    try:
+        openid = client.openid_for(js_code)
+    except WechatLoginRefused as exc:
+        raise Unauthenticated("wechat_login_failed") from exc
+    except GatewayError as exc:
+        raise UpstreamUnavailable("wechat_unavailable") from exc
+    citizen = session.scalars(select(Citizen).where(Citizen.wechat_openid == openid)).first()
+    if citizen is not None:
+        return citizen
+    citizen = Citizen(wechat_openid=openid)
+    session.add(citizen)
+    try:
+        session.commit()
+    except IntegrityError:  # the same openid logging in twice at once
+        session.rollback()
+        citizen = session.scalars(select(Citizen).where(Citizen.wechat_openid == openid)).one()
+    return citizen
+
+
+def staff_login(*, session: Session, clock: Clock, username: str, password: str,
+                max_failures: int, lock_minutes: int) -> Staff:
+    """Password check with a lockout after repeated failures (等保 login-failure handling)."""
+    now = clock()
+    staff = session.scalars(select(Staff).where(Staff.username == username)).first()
+    if staff is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise Unauthenticated("invalid_credentials")
+    if staff.locked_until and staff.locked_until > now:
+        raise _locked(staff.locked_until, now)
+    if not check_password_hash(staff.password_hash, password):
+        session.execute(update(Staff).where(Staff.id == staff.id)
+                        .values(failed_logins=Staff.failed_logins + 1))
+        session.refresh(staff)
+        if staff.failed_logins >= max_failures:
+            staff.locked_until = now + timedelta(minutes=lock_minutes)
+            staff.failed_logins = 0
+            session.commit()
+            raise _locked(staff.locked_until, now)
+        session.commit()
+        raise Unauthenticated("invalid_credentials")
+    if not staff.active:
+        raise Unauthenticated("account_disabled")
+    if staff.failed_logins or staff.locked_until:
+        staff.failed_logins, staff.locked_until = 0, None
+        session.commit()
+    return staff
+
+
+def _locked(until: datetime, now: datetime) -> TooManyRequests:
+    seconds = max(1, int((until - now).total_seconds()))
+    return TooManyRequests("account_locked", headers={"Retry-After": str(seconds)},
+                           errors={"retry_after_seconds": seconds})
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+@dataclass
+class IssuedRefresh:
+    token: str
+    subject: str
+
+
+def issue_refresh_token(*, session: Session, clock: Clock, subject: str, days: int,
+                        family_id: str | None = None) -> str:
+    now = clock()
+    token = secrets.token_urlsafe(32)
+    session.add(RefreshToken(token_hash=token_hash(token), family_id=family_id or secrets.token_hex(16),
+                             subject=subject, created_at=now, expires_at=now + timedelta(days=days)))
+    session.commit()
+    return token
+
+
+def rotate_refresh_token(*, session: Session, clock: Clock, token: str, days: int) -> IssuedRefresh:
+    """Spend a refresh token for a new one in the same family; a second spend revokes the family."""
+    now = clock()
+    row = session.scalars(select(RefreshToken).where(RefreshToken.token_hash == token_hash(token))).first()
+    if row is None:
+        raise Unauthenticated("refresh_token_invalid")
+    if row.used_at is not None or row.revoked_at is not None:
+        _revoke_family(session, row.family_id, now)
+        raise Unauthenticated("refresh_token_reused")
+    if row.expires_at <= now:
+        raise Unauthenticated("refresh_token_expired")
+    ensure_subject_active(session=session, subject=row.subject)
+    spent = session.execute(update(RefreshToken)
+                            .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+                            .values(used_at=now))
+    if spent.rowcount != 1:  # another request spent it a moment ago: treat as reuse
+        session.rollback()
+        _revoke_family(session, row.family_id, now)
+        raise Unauthenticated("refresh_token_reused")
+    new = issue_refresh_token(session=session, clock=clock, subject=row.subject, days=days,
+                              family_id=row.family_id)
+    return IssuedRefresh(token=new, subject=row.subject)
+
+
+def _revoke_family(session: Session, family_id: str, now: datetime) -> None:
+    session.execute(update(RefreshToken)
+                    .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+                    .values(revoked_at=now))
+    session.commit()
+
+
+def ensure_subject_active(*, session: Session, subject: str) -> None:
+    """A refresh must not revive a deleted citizen or a disabled staff account."""
+    kind, _, ident = subject.partition(":")
+    if kind == "citizen":
+        if session.get(Citizen, int(ident)) is None:
+            raise Unauthenticated("refresh_token_invalid")
+        return
+    staff = session.get(Staff, int(ident))
+    if staff is None or not staff.active:
+        raise Unauthenticated("account_disabled")
+

@@ -1,0 +1,20 @@
+"""HTTP layer: one package per resource, each with routes.py and schemas.py."""
+from __future__ import annotations
+
+from importlib import import_module
+
+API_PREFIX = "/api/v1"
+
+# (package, url prefix) in the order they appear in the OpenAPI document.
+MODULES = (
+    ("health", ""),
+    ("auth", API_PREFIX),
+    ("catalogue", API_PREFIX),
+    ("admin", API_PREFIX + "/admin"),
+)
+
+
+def register_blueprints(api, app) -> None:
+    for name, prefix in MODULES:
+        module = import_module(f"blueprints.{name}.routes")
+        api.register_blueprint(module.blp, url_prefix=prefix or None)

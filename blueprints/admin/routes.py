@@ -1,0 +1,77 @@
+"""Catalogue administration (admin): materials, items and bundles, validated before saving."""
+from __future__ import annotations
+
+from app.extensions import Blueprint, db
+from app.services import catalogue, catalogue_admin
+from blueprints.admin import schemas as s
+from blueprints.catalogue.schemas import BundleSchema, ItemSchema
+
+blp = Blueprint("admin", __name__, description="目录管理（管理员）：材料、事项、一件事")
+
+
+def _material_view(m):
+    return {"code": m.code, "name": m.name, "elicense_type": m.elicense_type.code if m.elicense_type else None,
+            "formats": list(m.formats), "max_size_mb": m.max_size_mb}
+
+
+def _write_doc(func):
+    for status, name in ((409, "CONFLICT"), (422, "UNPROCESSABLE_ENTITY")):
+        func = blp.alt_response(status, response=name)(func)
+    return blp.auth_required("admin")(func)
+
+
+@blp.route("/materials", methods=["POST"])
+@_write_doc
+@blp.arguments(s.MaterialWriteSchema)
+@blp.response(201, s.MaterialReadSchema)
+def create_material(data):
+    """Add a material to the standard list."""
+    return _material_view(catalogue_admin.save_material(session=db.session, data=data))
+
+
+@blp.route("/materials/<code>", methods=["PUT"])
+@_write_doc
+@blp.arguments(s.MaterialUpdateSchema)
+@blp.response(200, s.MaterialReadSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def update_material(data, code):
+    """Replace a material's definition."""
+    return _material_view(catalogue_admin.save_material(session=db.session, data=data, code=code))
+
+
+@blp.route("/items", methods=["POST"])
+@_write_doc
+@blp.arguments(s.ItemWriteSchema)
+@blp.response(201, ItemSchema)
+def create_item(data):
+    """Add a service item with every 八统一 field."""
+    return catalogue.item_view(catalogue_admin.save_item(session=db.session, data=data))
+
+
+@blp.route("/items/<code>", methods=["PUT"])
+@_write_doc
+@blp.arguments(s.ItemUpdateSchema)
+@blp.response(200, ItemSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def update_item(data, code):
+    """Replace a service item; bundles containing it must stay consistent."""
+    return catalogue.item_view(catalogue_admin.save_item(session=db.session, data=data, code=code))
+
+
+@blp.route("/bundles", methods=["POST"])
+@_write_doc
+@blp.arguments(s.BundleWriteSchema)
+@blp.response(201, BundleSchema)
+def create_bundle(data):
+    """Add a 一件事 bundle: its items must exist and their dependencies must not loop."""
+    return catalogue.bundle_view(catalogue_admin.save_bundle(session=db.session, data=data))
+
+
+@blp.route("/bundles/<code>", methods=["PUT"])
+@_write_doc
+@blp.arguments(s.BundleUpdateSchema)
+@blp.response(200, BundleSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def update_bundle(data, code):
+    """Replace a 一件事 bundle."""
+    return catalogue.bundle_view(catalogue_admin.save_bundle(session=db.session, data=data, code=code))

@@ -1,0 +1,156 @@
+"""Identity: SMS and WeChat login for citizens, password login for staff, token refresh, /me."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_limiter.util import get_remote_address
+
+from app.auth import Actor, access_token_for, actor_for_staff, current_actor
+from app.clock import utcnow
+from app.crypto import mask_id_number, mask_phone
+from app.extensions import Blueprint, db, limiter, services
+from app.services import accounts, identity
+from app.validation import normalize_mobile
+from blueprints.auth import schemas as s
+from models.citizen import Citizen
+from models.staff import Staff
+
+blp = Blueprint("auth", __name__, description="登录与身份：短信验证码、微信小程序、工作人员、令牌刷新")
+
+
+def _config(name: str):
+    return current_app.config[name]
+
+
+def _phone_key() -> str:
+    """Rate-limit key: the normalised phone, so '+86 138…' and '138…' share one budget."""
+    body = request.get_json(silent=True)
+    raw = body.get("phone") if isinstance(body, dict) else None
+    try:
+        return "phone:" + normalize_mobile(str(raw))
+    except ValueError:
+        return "phone:invalid"
+
+
+def _accepted(response) -> bool:
+    return response.status_code == 202
+
+
+def citizen_view(citizen: Citizen) -> dict:
+    id_number = accounts.citizen_id_number(citizen, services().cipher)
+    return {"id": citizen.id, "phone_masked": mask_phone(citizen.phone), "name": citizen.name,
+            "id_number_masked": mask_id_number(id_number),
+            "real_name_verified": citizen.real_name_verified,
+            "wechat_linked": citizen.wechat_openid is not None}
+
+
+def staff_view(staff: Staff, actor: Actor) -> dict:
+    return {"id": staff.id, "username": staff.username, "display_name": staff.display_name,
+            "role": str(staff.role), "hall_id": staff.hall_id, "department_id": staff.department_id,
+            "carrier_id": staff.carrier_id, "region_code": actor.region_code}
+
+
+def _tokens(subject: str, role: str) -> dict:
+    access, expires_in = access_token_for(subject, role)
+    refresh = identity.issue_refresh_token(session=db.session, clock=utcnow, subject=subject,
+                                           days=_config("REFRESH_TOKEN_DAYS"))
+    return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
+            "expires_in": expires_in}
+
+
+@blp.route("/auth/sms-codes", methods=["POST"])
+@limiter.limit(lambda: _config("SMS_PHONE_LIMITS"), key_func=_phone_key, scope="sms-phone",
+               deduct_when=_accepted)
+@limiter.limit(lambda: _config("SMS_IP_LIMITS"), key_func=get_remote_address, scope="sms-ip",
+               deduct_when=_accepted)
+@blp.arguments(s.SmsCodeRequestSchema)
+@blp.response(202, s.SmsCodeSentSchema)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.alt_response(502, response="BAD_GATEWAY")
+def send_sms_code(data):
+    """Send a 6-digit login code by SMS."""
+    identity.send_login_code(session=db.session, clock=utcnow, sender=services().sms,
+                             secret=_config("SECRET_KEY"), phone=data["phone"],
+                             ttl_seconds=_config("SMS_CODE_TTL_SECONDS"))
+    return {"expires_in": _config("SMS_CODE_TTL_SECONDS")}
+
+
+@blp.route("/auth/citizen-tokens", methods=["POST"])
+@blp.arguments(s.CitizenTokenRequestSchema)
+@blp.response(200, s.CitizenTokensSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+def citizen_tokens(data):
+    """Log a citizen in with the SMS code; the account is created on first login."""
+    citizen = identity.verify_login_code(session=db.session, clock=utcnow, secret=_config("SECRET_KEY"),
+                                         phone=data["phone"], code=data["code"],
+                                         max_attempts=_config("SMS_CODE_MAX_ATTEMPTS"))
+    return {**_tokens(f"citizen:{citizen.id}", "citizen"), "citizen": citizen_view(citizen)}
+
+
+@blp.route("/auth/wechat-tokens", methods=["POST"])
+@blp.arguments(s.WechatTokenRequestSchema)
+@blp.response(200, s.CitizenTokensSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(502, response="BAD_GATEWAY")
+def wechat_tokens(data):
+    """Log a citizen in from the WeChat mini-program (jscode2session)."""
+    citizen = identity.wechat_login(session=db.session, client=services().wechat, js_code=data["code"])
+    return {**_tokens(f"citizen:{citizen.id}", "citizen"), "citizen": citizen_view(citizen)}
+
+
+@blp.route("/auth/staff-tokens", methods=["POST"])
+@limiter.limit(lambda: _config("STAFF_LOGIN_IP_LIMITS"), key_func=get_remote_address, scope="staff-login")
+@blp.arguments(s.StaffTokenRequestSchema)
+@blp.response(200, s.StaffTokensSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+def staff_tokens(data):
+    """Log a staff member in with username and password."""
+    staff = identity.staff_login(session=db.session, clock=utcnow, username=data["username"],
+                                 password=data["password"],
+                                 max_failures=_config("STAFF_LOCKOUT_FAILURES"),
+                                 lock_minutes=_config("STAFF_LOCKOUT_MINUTES"))
+    actor = actor_for_staff(staff)
+    return {**_tokens(actor.subject, actor.role), "staff": staff_view(staff, actor)}
+
+
+@blp.route("/auth/refresh", methods=["POST"])
+@blp.arguments(s.RefreshRequestSchema)
+@blp.response(200, s.RefreshedTokensSchema)
+@blp.alt_response(401, response="UNAUTHORIZED")
+def refresh(data):
+    """Exchange a refresh token for a new pair; a reused token revokes its whole family."""
+    issued = identity.rotate_refresh_token(session=db.session, clock=utcnow, token=data["refresh_token"],
+                                           days=_config("REFRESH_TOKEN_DAYS"))
+    kind, _, ident = issued.subject.partition(":")
+    if kind == "citizen":
+        citizen = db.session.get(Citizen, int(ident))
+        access, expires_in = access_token_for(issued.subject, "citizen")
+        extra = {"citizen": citizen_view(citizen)}
+    else:
+        staff = db.session.get(Staff, int(ident))
+        actor = actor_for_staff(staff)
+        access, expires_in = access_token_for(issued.subject, actor.role)
+        extra = {"staff": staff_view(staff, actor)}
+    return {"access_token": access, "refresh_token": issued.token, "token_type": "Bearer",
+            "expires_in": expires_in, **extra}
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.auth_required("citizen")
+    @blp.etag
+    @blp.response(200, s.CitizenSchema)
+    def get(self):
+        """The logged-in citizen's profile, personal data masked."""
+        return citizen_view(db.session.get(Citizen, current_actor().id))
+
+    @blp.auth_required("citizen")
+    @blp.arguments(s.CitizenUpdateSchema)
+    @blp.response(200, s.CitizenSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data):
+        """Set the name and the GB 11643 resident ID (check digit validated)."""
+        citizen = accounts.update_profile(session=db.session, cipher=services().cipher,
+                                          citizen_id=current_actor().id, changes=data)
+        return citizen_view(citizen)

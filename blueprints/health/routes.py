@@ -1,0 +1,43 @@
+"""/healthz (the process answers) and /readyz (the database and the object store answer)."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import text
+
+from app.errors import ServiceUnavailable
+from app.extensions import Blueprint, db, services
+from blueprints.health.schemas import HealthSchema, ReadinessSchema
+from storage import StoreError
+
+blp = Blueprint("health", __name__, description="存活与就绪检查")
+
+
+@blp.route("/healthz")
+@blp.response(200, HealthSchema)
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@blp.route("/readyz")
+@blp.response(200, ReadinessSchema)
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="errors names the failing part")
+def readyz():
+    """The database and the object store are reachable."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any driver error means not ready
+        db.session.rollback()
+        current_app.logger.warning("readyz: database: %s", exc)
+        checks["database"] = "unavailable"
+    try:
+        services().store.check()
+        checks["object_store"] = "ok"
+    except StoreError as exc:
+        current_app.logger.warning("readyz: object store: %s", exc)
+        checks["object_store"] = "unavailable"
+    if any(v != "ok" for v in checks.values()):
+        raise ServiceUnavailable(errors=checks)
+    return {"status": "ok", "checks": checks}

@@ -1,0 +1,13 @@
+"""Liveness and readiness answers."""
+import marshmallow as ma
+
+from app.extensions import Schema
+
+
+class HealthSchema(Schema):
+    status = ma.fields.String(required=True)
+
+
+class ReadinessSchema(Schema):
+    status = ma.fields.String(required=True, metadata={"description": "ok or unavailable"})
+    checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)

@@ -1,0 +1,39 @@
+"""Citizens and their SMS login codes."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, Timestamps
+
+
+class Citizen(Timestamps, Base):
+    __tablename__ = "citizens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True, comment="E.164 digits, mainland")
+    wechat_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(50))
+    id_number_cipher: Mapped[bytes | None] = mapped_column(
+        LargeBinary, comment="GB 11643 resident ID, AES-GCM encrypted (nonce || ciphertext)"
+    )
+    id_number_hash: Mapped[str | None] = mapped_column(
+        String(64), unique=True, comment="keyed HMAC of the resident ID for look-ups"
+    )
+    real_name_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SmsCode(Base):
+    """A login code: only its keyed hash is kept; it dies after its TTL or its attempts."""
+
+    __tablename__ = "sms_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    consumed_at: Mapped[datetime | None]

@@ -1,0 +1,50 @@
+"""Object storage: one protocol, an S3 adapter and a local-disk adapter that behave the same."""
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class StoreError(Exception):
+    """The object store failed; vendor errors are translated to this tree at the adapter."""
+
+
+class ObjectNotFound(StoreError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class ObjectStore(Protocol):
+    def check(self) -> None:
+        """Raise StoreUnavailable unless objects can be written and read now."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes:
+        """Raise ObjectNotFound when absent."""
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Idempotent: deleting an absent object is not an error."""
+
+
+def store_from_config(config: dict) -> ObjectStore:
+    """`local:<directory>` or `s3://<bucket>` (API.md, Configuration)."""
+    spec = config["OBJECT_STORE"]
+    if spec.startswith("local:"):
+        from storage.local import LocalObjectStore
+
+        return LocalObjectStore(spec.removeprefix("local:"))
+    if spec.startswith("s3://"):
+        from storage.s3 import S3ObjectStore
+
+        bucket = spec.removeprefix("s3://").strip("/")
+        return S3ObjectStore(bucket, endpoint_url=config.get("S3_ENDPOINT_URL"),
+                             region=config.get("S3_REGION"),
+                             addressing_style=config.get("S3_ADDRESSING_STYLE", "path"),
+                             access_key=config.get("AWS_ACCESS_KEY_ID"),
+                             secret_key=config.get("AWS_SECRET_ACCESS_KEY"))
+    raise ValueError(f"OBJECT_STORE must be local:<dir> or s3://<bucket>, got {spec!r}")
