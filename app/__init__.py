@@ -69,7 +69,28 @@ def create_app(config: dict | None = None) -> Flask:
     from app import cli
 
     cli.register(app)
+    app.before_request(_json_bodies_only)
     return app
+
+
+def _json_bodies_only():
+    """Writes under /api/v1 send JSON; anything else is 415 before a view reads it.
+
+    Views that take files mark themselves with `accepts_multipart = True`.
+    """
+    from flask import current_app, request
+
+    from app.errors import DomainError
+
+    if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
+        return None
+    if not request.content_length and not request.headers.get("Transfer-Encoding"):
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    if request.mimetype == "application/json" or (
+            getattr(view, "accepts_multipart", False) and request.mimetype == "multipart/form-data"):
+        return None
+    raise DomainError("unsupported_media_type", status=415)
 
 
 @event.listens_for(Engine, "connect")

@@ -1,7 +1,7 @@
 """Reading the standard catalogue (八统一) and the 一件事 bundles built on it."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
@@ -133,7 +133,8 @@ def bundle_view(bundle: Bundle) -> dict:
 
 def list_halls(session: Session, *, level: str | None = None, region_code: str | None = None,
                page: int = 1, page_size: int = 20):
-    stmt = select(Hall).order_by(Hall.region_code, Hall.code)
+    level_rank = case((Hall.level == HallLevel.county, 0), (Hall.level == HallLevel.township, 1), else_=2)
+    stmt = select(Hall).order_by(Hall.region_code, level_rank, Hall.code)
     if level:
         stmt = stmt.where(Hall.level == HallLevel(level))
     if region_code:

@@ -61,10 +61,11 @@ def verify_login_code(*, session: Session, clock: Clock, secret: str, phone: str
         raise Unauthenticated("sms_code_exhausted")
     if not hmac.compare_digest(row.code_hash, _code_hash(secret, phone, code)):
         # Counted in the database, not in Python: parallel guesses cannot exceed the budget.
+        before = row.attempts
         result = session.execute(update(SmsCode).where(SmsCode.id == row.id, SmsCode.attempts < max_attempts)
                                  .values(attempts=SmsCode.attempts + 1))
         session.commit()
-        left = max(0, max_attempts - row.attempts - 1) if result.rowcount else 0
+        left = max(0, max_attempts - before - 1) if result.rowcount else 0
         raise Unauthenticated("sms_code_invalid" if left else "sms_code_exhausted",
                               errors={"attempts_left": left})
     used = session.execute(update(SmsCode).where(SmsCode.id == row.id, SmsCode.consumed_at.is_(None),

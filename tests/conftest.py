@@ -1,0 +1,155 @@
+"""Test fixtures: a migrated database (SQLite, or PostgreSQL with TEST_DATABASE_URL), the demo
+seed restored before every test, fakes for SMS and WeChat, and SeaweedFS for S3."""
+from __future__ import annotations
+
+import os
+import secrets
+
+import pytest
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import make_url
+
+from tests.fakes import FakeSms, FakeWechat
+from tests.services import seaweedfs_server
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need_service(reason: str):
+    """Skip with the reason, or fail when CI demands every real component (REQUIRE_SERVICES=1)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required service unavailable: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    # A fresh database per run on the shared server, dropped afterwards.
+    name = f"onetrip_test_{secrets.token_hex(4)}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.extensions import db
+    from app.services.seed import seed_demo
+
+    objects = tmp_path_factory.mktemp("objects")
+    application = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-for-onetrip-tests-only",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "OBJECT_STORE": f"local:{objects}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+    })
+    application.extensions["onetrip"].sms = FakeSms()
+    application.extensions["onetrip"].wechat = FakeWechat()
+    with application.app_context():
+        upgrade()
+        seed_demo(session=db.session)
+        application.config["SEED_SNAPSHOT"] = _snapshot(db)
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _tables(db):
+    return list(db.metadata.sorted_tables)
+
+
+def _snapshot(db) -> list[tuple]:
+    with db.engine.connect() as conn:
+        return [(table, [dict(row._mapping) for row in conn.execute(select(table))]) for table in _tables(db)]
+
+
+def _restore(db, snapshot) -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(_tables(db)):
+            conn.execute(table.delete())
+        for table, rows in snapshot:
+            if rows:
+                conn.execute(insert(table), rows)
+        if conn.dialect.name == "postgresql":
+            for table, _ in snapshot:
+                if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.primary_key:
+                    conn.execute(text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state(request):
+    """Every test that touches the app starts from the seeded demo catalogue and no limits."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application = request.getfixturevalue("app")
+    from app.extensions import db, limiter
+
+    with application.app_context():
+        _restore(db, application.config["SEED_SNAPSHOT"])
+    limiter.reset()
+    services = application.extensions["onetrip"]
+    services.sms.sent.clear()
+    services.sms.fail = False
+    services.wechat.reset()
+    yield
+    with application.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sms(app) -> FakeSms:
+    return app.extensions["onetrip"].sms
+
+
+@pytest.fixture
+def wechat(app) -> FakeWechat:
+    return app.extensions["onetrip"].wechat
+
+
+@pytest.fixture
+def db_session(app):
+    from app.extensions import db
+
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3 server (SeaweedFS), started once per session."""
+    try:
+        server = seaweedfs_server(tmp_path_factory.mktemp("seaweed"))
+    except RuntimeError as exc:
+        need_service(str(exc))
+    with server as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def pg_url(database_url):
+    if not database_url.startswith("postgresql"):
+        need_service("this test needs PostgreSQL: set TEST_DATABASE_URL")
+    return database_url
