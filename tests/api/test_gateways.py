@@ -1,0 +1,89 @@
+"""The real SMS and WeChat adapters against loopback HTTP servers speaking their protocols."""
+from __future__ import annotations
+
+import json
+import threading
+from contextlib import contextmanager
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from app.gateways import GatewayError
+from app.gateways.sms import HttpSmsSender, LogSmsSender, sign, sms_sender_from_config
+from app.gateways.wechat import HttpWechatClient, WechatLoginRefused
+
+
+@contextmanager
+def serve(handler):
+    seen = []
+
+    @Request.application
+    def app(request):
+        seen.append(request)
+        request.get_data()
+        return handler(request)
+
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", seen
+    finally:
+        server.shutdown()
+
+
+def test_sms_gateway_signs_the_body():
+    with serve(lambda r: Response("ok", 200)) as (url, seen):
+        HttpSmsSender(url + "/send", "s3cret").send("13800138000", "login_code", {"code": "123456"}, "验证码 123456")
+    request = seen[0]
+    body = request.get_data()
+    assert request.headers["X-Signature"] == sign("s3cret", body)
+    payload = json.loads(body)
+    assert payload == {"phone": "13800138000", "template": "login_code", "params": {"code": "123456"},
+                       "text": "验证码 123456"}
+    assert "验证码".encode() in body  # UTF-8, not \u escapes
+
+
+def test_sms_gateway_errors():
+    with serve(lambda r: Response("no", 503)) as (url, _):
+        with pytest.raises(GatewayError):
+            HttpSmsSender(url, "s").send("13800138000", "t", {}, "x")
+    with pytest.raises(GatewayError):
+        HttpSmsSender("http://127.0.0.1:9/", "s", timeout=1).send("13800138000", "t", {}, "x")
+
+
+def test_sms_sender_choice(caplog):
+    assert isinstance(sms_sender_from_config({"SMS_GATEWAY_URL": None}), LogSmsSender)
+    sender = sms_sender_from_config({"SMS_GATEWAY_URL": "http://x", "SMS_GATEWAY_SECRET": "s",
+                                     "OUTBOUND_TIMEOUT_SECONDS": 2})
+    assert isinstance(sender, HttpSmsSender)
+    with caplog.at_level("WARNING", logger="onetrip.sms"):
+        LogSmsSender().send("13800138000", "login_code", {"code": "1"}, "验证码 1")
+    assert "验证码 1" in caplog.text
+
+
+def test_wechat_jscode2session():
+    def handler(request):
+        args = request.args
+        assert request.path == "/sns/jscode2session" and args["grant_type"] == "authorization_code"
+        assert args["appid"] == "wxapp" and args["secret"] == "wxsecret"
+        if args["js_code"] == "good":
+            body = {"openid": "o-123", "session_key": "k"}
+        else:
+            body = {"errcode": 40029, "errmsg": "invalid code"}
+        return Response(json.dumps(body), 200, content_type="text/plain")
+
+    with serve(handler) as (url, _):
+        client = HttpWechatClient(url, "wxapp", "wxsecret")
+        assert client.openid_for("good") == "o-123"
+        with pytest.raises(WechatLoginRefused):
+            client.openid_for("bad")
+    with serve(lambda r: Response("<html>", 200)) as (url, _):
+        with pytest.raises(GatewayError):
+            HttpWechatClient(url, "a", "b").openid_for("x")
+    with serve(lambda r: Response("oops", 502)) as (url, _):
+        with pytest.raises(GatewayError):
+            HttpWechatClient(url, "a", "b").openid_for("x")
+    with pytest.raises(GatewayError):
+        HttpWechatClient("http://127.0.0.1:9", "a", "b", timeout=1).openid_for("x")

@@ -1,0 +1,73 @@
+"""One contract for every object store: the local disk and a real S3 server behave the same."""
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from storage import ObjectNotFound, StoreUnavailable, store_from_config
+from storage.keys import check_key, new_key
+from storage.local import LocalObjectStore
+from storage.s3 import S3ObjectStore
+
+
+@pytest.fixture(params=["local", "s3"])
+def store(request, tmp_path):
+    if request.param == "local":
+        return LocalObjectStore(tmp_path / "objects")
+    server = request.getfixturevalue("s3_server")
+    bucket = S3ObjectStore(f"contract-{secrets.token_hex(4)}", endpoint_url=server.endpoint_url,
+                           access_key=server.access_key, secret_key=server.secret_key)
+    bucket.create_bucket()
+    return bucket
+
+
+def test_put_get_exists_delete(store):
+    from datetime import datetime, timezone
+
+    key = new_key("uploads", datetime(2026, 11, 23, tzinfo=timezone.utc), ".jpg")
+    assert key.startswith("uploads/2026/11/23/") and key.endswith(".jpg")
+    store.check()
+    assert not store.exists(key)
+    store.put(key, b"\xff\xd8payload", "image/jpeg")
+    assert store.exists(key) and store.get(key) == b"\xff\xd8payload"
+    store.put(key, b"replaced", "image/jpeg")
+    assert store.get(key) == b"replaced"
+    store.delete(key)
+    store.delete(key)  # idempotent
+    assert not store.exists(key)
+    with pytest.raises(ObjectNotFound):
+        store.get(key)
+
+
+@pytest.mark.parametrize("key", ["../etc/passwd", "/abs", "a//b", "Upper/Case", "", "a/../b"])
+def test_unsafe_keys_are_refused(store, key):
+    with pytest.raises(ValueError):
+        store.put(key, b"x", "text/plain")
+
+
+def test_keys_are_unguessable():
+    from datetime import datetime, timezone
+
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert len({new_key("uploads", moment) for _ in range(1000)}) == 1000
+    assert check_key("uploads/2026/01/01/ab.png") == "uploads/2026/01/01/ab.png"
+
+
+def test_unreachable_s3_is_unavailable():
+    store = S3ObjectStore("nowhere", endpoint_url="http://127.0.0.1:9", access_key="a", secret_key="b", timeout=1)
+    with pytest.raises(StoreUnavailable):
+        store.check()
+    with pytest.raises(StoreUnavailable):
+        store.put("a/b", b"x", "text/plain")
+
+
+def test_store_from_config(tmp_path):
+    local = store_from_config({"OBJECT_STORE": f"local:{tmp_path}"})
+    assert isinstance(local, LocalObjectStore)
+    s3 = store_from_config({"OBJECT_STORE": "s3://my-bucket", "S3_ENDPOINT_URL": "http://127.0.0.1:1",
+                            "S3_REGION": "cn-east-1", "S3_ADDRESSING_STYLE": "path",
+                            "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"})
+    assert isinstance(s3, S3ObjectStore) and s3.bucket == "my-bucket"
+    with pytest.raises(ValueError):
+        store_from_config({"OBJECT_STORE": "ftp://x"})
