@@ -76,12 +76,16 @@ def create_app(config: dict | None = None) -> Flask:
 def _json_bodies_only():
     """Writes under /api/v1 send JSON; anything else is 415 before a view reads it.
 
+    Paths with NUL characters are refused too: no database column can store one.
+
     Views that take files mark themselves with `accepts_multipart = True`.
     """
     from flask import current_app, request
 
     from app.errors import DomainError
 
+    if "\x00" in request.path:  # PostgreSQL text cannot hold NUL; refuse it at the door
+        raise DomainError("bad_request", status=400)
     if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
         return None
     if not request.content_length and not request.headers.get("Transfer-Encoding"):

@@ -44,12 +44,28 @@ def request_lang() -> str:
     return "en" if best == "en" else "zh-CN"
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class Schema(ma.Schema):
-    """Every request schema refuses unknown fields; responses keep declaration order."""
+    """Every request schema refuses unknown fields and NUL characters (no database stores them)."""
 
     class Meta:
         ordered = True
         unknown = ma.RAISE
+
+    @ma.pre_load(pass_collection=True)
+    def _refuse_nul(self, data, **kwargs):
+        if _has_nul(data if not hasattr(data, "to_dict") else data.to_dict(flat=False)):
+            raise ma.ValidationError("文本中不能包含 NUL 字符")
+        return data
 
 
 class ErrorSchema(Schema):

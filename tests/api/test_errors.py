@@ -73,3 +73,10 @@ def test_login_failure_loses_nothing(client):
     client.put("/api/v1/admin/items/RSJ-YLJ-001", json={"main_name": 1}, headers=admin)
     client.put("/api/v1/admin/items/RSJ-YLJ-001", data="{", content_type="application/json", headers=admin)
     assert client.get("/api/v1/items/RSJ-YLJ-001").json == before
+
+
+def test_nul_characters_are_refused_not_crashed(client):
+    assert_error(client.post("/api/v1/auth/staff-tokens", json={"username": "a\x00b", "password": "x"}),
+                 422, "validation_failed")
+    assert_error(client.get("/api/v1/items/RSJ%00"), 400, "bad_request")
+    assert_error(client.get("/api/v1/items", query_string={"q": "a\x00"}), 422, "validation_failed")
