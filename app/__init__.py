@@ -13,7 +13,7 @@ from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.extensions import Api, Services, db, jwt, limiter, migrate
 from app.gateways.sms import sms_sender_from_config
-from app.gateways.wechat import wechat_client_from_config
+from app.gateways.wechat import wechat_client_from_config, wechat_notifier_from_config
 import models  # noqa: F401  (registers every table for Alembic)
 from storage import store_from_config
 
@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
         sms=sms_sender_from_config(app.config),
         wechat=wechat_client_from_config(app.config),
         cipher=FieldCipher(master),
+        wechat_notifier=wechat_notifier_from_config(app.config),
     )
 
     api = Api(app)
@@ -91,8 +92,10 @@ def _json_bodies_only():
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return None
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.mimetype == "application/json" or (
-            getattr(view, "accepts_multipart", False) and request.mimetype == "multipart/form-data"):
+    if request.mimetype == "application/json":
+        return None
+    if getattr(view, "accepts_multipart", False) and request.mimetype == "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
         return None
     raise DomainError("unsupported_media_type", status=415)
 

@@ -1,36 +1,17 @@
 """Who is calling: access tokens in, the current actor out; roles checked in one place."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import ExpiredSignatureError, PyJWTError
 
+from app.actors import CITIZEN, Actor
 from app.errors import Forbidden, Unauthenticated
 from app.extensions import db
 from models.catalogue import Hall
 from models.citizen import Citizen
 from models.staff import Staff
-
-CITIZEN = "citizen"
-
-
-@dataclass(frozen=True)
-class Actor:
-    kind: str  # "citizen" or "staff"
-    id: int
-    role: str  # "citizen" or a staff Role
-    hall_id: int | None = None
-    department_id: int | None = None
-    carrier_id: int | None = None
-    region_code: str | None = None
-
-    @property
-    def subject(self) -> str:
-        return f"{self.kind}:{self.id}"
-
 
 def actor_for_staff(staff: Staff) -> Actor:
     region = staff.region_code

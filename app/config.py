@@ -88,6 +88,7 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "WECHAT_API_BASE": (env.get("WECHAT_API_BASE") or "https://api.weixin.qq.com").rstrip("/"),
         "WECHAT_APPID": env.get("WECHAT_APPID") or "",
         "WECHAT_SECRET": env.get("WECHAT_SECRET") or "",
+        "WECHAT_TEMPLATE_ID": env.get("WECHAT_TEMPLATE_ID") or "",
         "OUTBOUND_TIMEOUT_SECONDS": _int(env, "OUTBOUND_TIMEOUT_SECONDS", 5),
         "CARRIER_WEBHOOK_SECRETS": _pairs(env.get("CARRIER_WEBHOOK_SECRETS"), "CARRIER_WEBHOOK_SECRETS"),
         # Resident ID numbers: AES-GCM key and look-up hash key; derived from SECRET_KEY if unset.
@@ -107,5 +108,6 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         # JSON bodies are small; uploads set their own per-request limit.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "MAX_UPLOAD_BYTES": _int(env, "MAX_UPLOAD_BYTES", 11 * 1024 * 1024),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
     }

@@ -13,6 +13,9 @@ from flask_migrate import Migrate
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_sqlalchemy import SQLAlchemy
+from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app import errors
@@ -32,6 +35,7 @@ class Services:
     sms: object  # app.gateways.sms.SmsSender
     wechat: object  # app.gateways.wechat.WechatClient
     cipher: object  # app.crypto.FieldCipher
+    wechat_notifier: object = None  # sends subscribe messages to WeChat-only citizens
 
 
 def services() -> Services:
@@ -117,8 +121,24 @@ def _retry_after() -> str:
     return "60"
 
 
+class _Parser(FlaskParser):
+    """Adds the `multipart` location: form fields and files of one multipart/form-data body."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "multipart": ma.RAISE}
+
+    def load_multipart(self, req, schema):
+        return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+_Parser.__location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+
 class Blueprint(_Blueprint):
     """flask-smorest Blueprint with a declared way to require a role."""
+
+    ARGUMENTS_PARSER = _Parser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**_Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+                                             "multipart": "multipart/form-data"}
 
     def auth_required(self, *roles: str):
         """Require a logged-in actor (any of `roles`; none means any actor) and document it."""
@@ -138,3 +158,14 @@ class Blueprint(_Blueprint):
             return wrapper
 
         return decorator
+
+    def idempotent(self, func):
+        """Honour the Idempotency-Key header on a creating POST (API.md, Conventions)."""
+        from app.idempotency import HEADER, idempotent
+
+        wrapper = idempotent(func)
+        wrapper = self.doc(parameters=[{
+            "in": "header", "name": HEADER, "required": False,
+            "schema": {"type": "string", "maxLength": 64},
+            "description": "retries with the same key and body return the first answer"}])(wrapper)
+        return self.alt_response(422, response="UNPROCESSABLE_ENTITY")(wrapper)

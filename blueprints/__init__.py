@@ -10,6 +10,10 @@ MODULES = (
     ("health", ""),
     ("auth", API_PREFIX),
     ("catalogue", API_PREFIX),
+    ("uploads", API_PREFIX),
+    ("applications", API_PREFIX),
+    ("hall", API_PREFIX),
+    ("department", API_PREFIX),
     ("admin", API_PREFIX + "/admin"),
 )
 

@@ -10,7 +10,7 @@ from app.clock import utcnow
 from app.crypto import mask_id_number, mask_phone
 from app.extensions import Blueprint, db, limiter, services
 from app.services import accounts, identity
-from app.validation import normalize_mobile
+from models.validation import normalize_mobile
 from blueprints.auth import schemas as s
 from models.citizen import Citizen
 from models.staff import Staff

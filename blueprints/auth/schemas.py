@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.extensions import Schema
-from app.validation import normalize_id_number, normalize_mobile
+from models.validation import normalize_id_number, normalize_mobile
 from models.staff import Role
 
 F = ma.fields

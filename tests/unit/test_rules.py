@@ -3,7 +3,7 @@ import pytest
 
 from app.config import ConfigError, load_config
 from app.crypto import FieldCipher, mask_id_number, mask_phone
-from app.validation import normalize_id_number, normalize_mobile
+from models.validation import normalize_id_number, normalize_mobile
 from models.catalogue import region_covers, region_prefix
 from models.staff import binding_problems
 

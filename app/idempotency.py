@@ -1,0 +1,83 @@
+"""Idempotency-Key: a retried creating request answers the first success instead of doing it again.
+
+Phones on weak networks retry. The key is claimed in its own transaction before the work runs, so
+two copies of one request arriving together cannot both do it; failures release the key, so the
+citizen can correct the request and retry with it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from functools import wraps
+
+from flask import request
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth import current_actor
+from app.errors import Conflict, ValidationFailed
+from app.extensions import db
+from models.application import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+
+
+def _fingerprint() -> str:
+    raw = request.get_data(cache=True)
+    try:
+        body = json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False).encode() if raw else b""
+    except ValueError:
+        body = raw
+    return hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str):
+    if record.fingerprint != fingerprint:
+        raise ValidationFailed("idempotency_key_reused")
+    if record.status_code is None:
+        raise Conflict("conflict", errors={HEADER: ["同一请求仍在处理中"]})
+    return record.response, record.status_code, {"Idempotent-Replayed": "true"}
+
+
+def idempotent(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        if not 1 <= len(key) <= 64:
+            raise ValidationFailed(errors={HEADER: ["长度须为 1 到 64 个字符"]})
+        subject = current_actor().subject
+        fingerprint = _fingerprint()
+        session = db.session
+        existing = session.scalars(select(IdempotencyRecord).where(
+            IdempotencyRecord.subject == subject, IdempotencyRecord.key == key)).first()
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        claim = IdempotencyRecord(subject=subject, key=key, fingerprint=fingerprint,
+                                  created_at=datetime.now(timezone.utc))
+        session.add(claim)
+        try:
+            session.commit()
+        except IntegrityError:  # the same key arrived twice at once: the other copy does the work
+            session.rollback()
+            return _replay(session.scalars(select(IdempotencyRecord).where(
+                IdempotencyRecord.subject == subject, IdempotencyRecord.key == key)).one(), fingerprint)
+        claim_id = claim.id
+        try:
+            response = view(*args, **kwargs)
+        except BaseException:
+            session.rollback()
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
+            session.commit()
+            raise
+        if response.status_code >= 400:
+            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
+        else:
+            record = session.get(IdempotencyRecord, claim_id)
+            record.status_code, record.response = response.status_code, response.get_json()
+        session.commit()
+        return response
+
+    return wrapper

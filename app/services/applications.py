@@ -1,0 +1,252 @@
+"""The citizen's side of "one thing": create, fill, attach, choose delivery, submit, withdraw.
+
+Submitting answers with every missing material and field at once (一次性告知), never one by one.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.actors import Actor
+from app.clock import Clock, local_date
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.services import workflow
+from app.services.catalogue import bundle_parts, find_hall, material_view
+from app.services.notify import notify
+from app.services.numbers import next_number
+from models.application import Application, ApplicationMaterial, Pause, SubCase
+from models.bundling import critical_path_days, merge_materials
+from models.catalogue import Bundle, Item
+from models.forms import clean_form, missing_fields
+from models.material import Upload, UploadStatus
+from models.shipment import Shipment, ShipmentStatus
+from models.workflow import AppStatus, SubStatus
+
+EDITABLE = {AppStatus.draft, AppStatus.returned}
+DELIVERY_LOCKED = {ShipmentStatus.picked_up, ShipmentStatus.in_transit, ShipmentStatus.delivered}
+
+
+def own_application(session: Session, actor: Actor, application_id: int, *, lock: bool = False) -> Application:
+    """The citizen's own application; anyone else's answers 404 (its existence is not revealed)."""
+    stmt = select(Application).where(Application.id == application_id, Application.citizen_id == actor.id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    application = session.scalars(stmt).first()
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def _catalogue_entries(session: Session, item_code: str | None, bundle_code: str | None):
+    """(title, [(item, depends_on)], merged form spec, merged materials) for an item or a bundle."""
+    if item_code:
+        item = session.scalars(select(Item).where(Item.code == item_code)).first()
+        if item is None:
+            raise ValidationFailed("unknown_reference", errors={"item_code": [f"事项 {item_code} 不存在"]})
+        materials = merge_materials([(item.code, material_view(link)) for link in item.materials])
+        return f"{item.main_name}（{item.sub_name}）", [(item, [])], list(item.form), materials
+    bundle = session.scalars(select(Bundle).where(Bundle.code == bundle_code)).first()
+    if bundle is None:
+        raise ValidationFailed("unknown_reference", errors={"bundle_code": [f"一件事 {bundle_code} 不存在"]})
+    form, _, materials = bundle_parts(bundle.items)
+    return bundle.name, [(link.item, list(link.depends_on)) for link in bundle.items], form, materials
+
+
+def create_application(*, session: Session, clock: Clock, actor: Actor, item_code: str | None = None,
+                       bundle_code: str | None = None, hall_id: int | None = None,
+                       form: dict | None = None) -> Application:
+    title, entries, form_spec, materials = _catalogue_entries(session, item_code, bundle_code)
+    hall = None
+    if hall_id is not None:
+        hall = find_hall(session, hall_id)
+        if hall is None:
+            raise ValidationFailed("unknown_reference", errors={"hall_id": [f"大厅 {hall_id} 不存在"]})
+        refused = [item.code for item, _ in entries if str(hall.level) not in item.level_names]
+        if refused:
+            raise ValidationFailed("hall_cannot_accept", errors={"hall_id": refused})
+    cleaned, errors = clean_form(form_spec, form or {})
+    if errors:
+        raise ValidationFailed(errors={"form": errors})
+    now = clock()
+    region = hall.region_code if hall else entries[0][0].department.region_code
+    days = {item.code: item.promised_days for item, _ in entries}
+    deps = {item.code: deps for item, deps in entries}
+    application = Application(
+        number=next_number(session, region, local_date(now)), citizen_id=actor.id,
+        item_id=entries[0][0].id if item_code else None,
+        bundle_id=None if item_code else session.scalars(select(Bundle.id).where(Bundle.code == bundle_code)).one(),
+        item_code=item_code, bundle_code=bundle_code, title=title, hall_id=hall.id if hall else None, region_code=region, status=AppStatus.draft,
+        form=cleaned, form_spec=form_spec, promised_days=critical_path_days(days, deps),
+        delivery_method=None,
+    )
+    application.materials = [
+        ApplicationMaterial(position=n, code=m.code, name=m.name, required=m.required,
+                            commitment_allowed=m.commitment_allowed, elicense_type=m.elicense_type,
+                            formats=m.formats, max_size_mb=m.max_size_mb, items=m.items)
+        for n, m in enumerate(materials)
+    ]
+    session.add(application)
+    session.flush()
+    workflow.record(session, application, "created", actor=actor, at=now, message=f"已创建申请：{title}")
+    session.commit()
+    return application
+
+
+def list_applications(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+    stmt = select(Application).where(Application.citizen_id == actor.id)
+    if status:
+        stmt = stmt.where(Application.status == AppStatus(status))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Application.id.desc()).limit(page_size).offset((page - 1) * page_size)).all()
+    return rows, total
+
+
+def _mark_changed(application: Application) -> None:
+    if application.status == AppStatus.returned:
+        application.changed_since_return = True
+
+
+def update_form(*, session: Session, clock: Clock, actor: Actor, application_id: int, form: dict) -> Application:
+    application = own_application(session, actor, application_id)
+    if application.status not in EDITABLE:
+        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "edit"})
+    cleaned, errors = clean_form(application.form_spec, form)
+    if errors:
+        raise ValidationFailed(errors={"form": errors})
+    application.form = {**application.form, **cleaned}
+    _mark_changed(application)
+    workflow.commit(session)
+    return application
+
+
+def _material(application: Application, code: str) -> ApplicationMaterial:
+    material = next((m for m in application.materials if m.code == code), None)
+    if material is None:
+        raise NotFound()
+    return material
+
+
+def _owes_materials(session: Session, application: Application) -> bool:
+    if any(m.pending for m in application.materials):
+        return True
+    return session.scalar(select(func.count()).select_from(SubCase).where(
+        SubCase.application_id == application.id, SubCase.status == SubStatus.materials_requested)) > 0
+
+
+def attach_material(*, session: Session, clock: Clock, actor: Actor, application_id: int, code: str,
+                    upload_ids: list[int] | None = None, elicense_id: int | None = None,
+                    commitment: bool = False) -> Application:
+    """Attach files, a wallet e-license, or a written commitment (容缺) to one material."""
+    application = own_application(session, actor, application_id)
+    if application.status not in EDITABLE and not (
+            application.status in (AppStatus.accepted, AppStatus.in_review) and _owes_materials(session, application)):
+        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "attach"})
+    material = _material(application, code)
+    if upload_ids is not None:
+        uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
+        found = {u.id: u for u in uploads if u.citizen_id == actor.id}
+        problems = {}
+        for upload_id in upload_ids:
+            upload = found.get(upload_id)
+            if upload is None:
+                problems[str(upload_id)] = ["文件不存在"]
+            elif upload.status != UploadStatus.ready:
+                problems[str(upload_id)] = ["文件尚未通过检查"]
+            elif _extension(upload.content_type) not in material.formats:
+                problems[str(upload_id)] = [f"此材料只接受 {'/'.join(material.formats)} 格式"]
+        if problems:
+            raise ValidationFailed("upload_not_acceptable", errors={"upload_ids": problems})
+        material.upload_ids, material.elicense_id, material.satisfied_by = list(upload_ids), None, "upload"
+        material.pending = False
+    elif elicense_id is not None:
+        raise ValidationFailed("unknown_reference", errors={"elicense_id": ["电子证照不存在"]})
+    elif commitment:
+        if not material.commitment_allowed:
+            raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})
+        material.upload_ids, material.elicense_id, material.satisfied_by = [], None, "commitment"
+    _mark_changed(application)
+    workflow.record(session, application, "material_attached", actor=actor, at=clock(),
+                    message=f"已提交材料：{material.name}", details={"material": code, "by": material.satisfied_by})
+    workflow.commit(session)
+    return application
+
+
+def _extension(content_type: str | None) -> str:
+    return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(content_type or "", "")
+
+
+def set_delivery(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str,
+                 address: dict | None) -> Application:
+    """Window pickup or post; changeable until the result is handed to the carrier."""
+    application = own_application(session, actor, application_id)
+    if application.status in (AppStatus.delivered, AppStatus.withdrawn, AppStatus.rejected):
+        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "delivery"})
+    shipment = session.scalars(select(Shipment).where(Shipment.application_id == application.id)
+                               .order_by(Shipment.id.desc())).first()
+    if shipment is not None and shipment.status in DELIVERY_LOCKED:
+        raise Conflict("delivery_locked", errors={"shipment_status": str(shipment.status)})
+    if method == "post":
+        items = _items_of(session, application)
+        refused = [item.code for item in items if "post" not in item.delivery_options]
+        if refused:
+            raise ValidationFailed("post_not_available", errors={"items": refused})
+    application.delivery_method = method
+    application.delivery_address = address if method == "post" else None
+    if shipment is not None and shipment.status in (ShipmentStatus.requested, ShipmentStatus.packed):
+        shipment.address = address if method == "post" else shipment.address
+    workflow.record(session, application, "delivery_chosen", actor=actor, at=clock(),
+                    message="结果领取方式：" + ("邮寄到家" if method == "post" else "窗口领取"))
+    workflow.commit(session)
+    return application
+
+
+def _items_of(session: Session, application: Application) -> list[Item]:
+    if application.item_id:
+        return [session.get(Item, application.item_id)]
+    return [link.item for link in session.get(Bundle, application.bundle_id).items]
+
+
+def missing_for_submit(application: Application) -> dict:
+    materials = [{"code": m.code, "name": m.name} for m in application.materials
+                 if m.required and m.satisfied_by is None]
+    return {"materials": materials, "fields": missing_fields(application.form_spec, application.form)}
+
+
+def submit(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
+    """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知)."""
+    application = own_application(session, actor, application_id)
+    if application.status in EDITABLE:
+        missing = missing_for_submit(application)
+        if missing["materials"] or missing["fields"]:
+            raise ValidationFailed("materials_missing", errors=missing)
+    now = clock()
+    workflow.move(session, application, "submit", actor=actor, at=now, message="申请已提交，等待窗口受理")
+    application.submitted_at = now
+    notify(session, application, "application_submitted", at=now)
+    workflow.commit(session)
+    return application
+
+
+def withdraw(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
+    application = own_application(session, actor, application_id)
+    workflow.move(session, application, "withdraw", actor=actor, at=clock(), message="申请已撤回")
+    workflow.commit(session)
+    return application
+
+
+def supply(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
+    """The citizen has supplied what reviewers asked for: their sub-cases resume, the clock restarts."""
+    application = own_application(session, actor, application_id, lock=True)
+    subcases = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
+                                                     SubCase.status == SubStatus.materials_requested)).all()
+    if not subcases:
+        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "supply"})
+    now = clock()
+    for subcase in subcases:
+        workflow.move(session, subcase, "supply", actor=actor, at=now, message="已补充材料，恢复审核")
+    for pause in session.scalars(select(Pause).where(Pause.application_id == application.id,
+                                                     Pause.ended_at.is_(None),
+                                                     Pause.subcase_id.in_([s.id for s in subcases]))):
+        pause.ended_at = now
+    workflow.commit(session)
+    return application

@@ -1,0 +1,138 @@
+"""The back office (受办分离): each department decides its own sub-case, in parallel (并联审批).
+
+A sub-case that depends on another waits until that one is approved, and is refused with it.
+The application completes when every sub-case is decided.
+"""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.actors import SYSTEM_ACTOR, Actor
+from app.clock import Clock, local_date
+from app.errors import NotFound
+from app.services import workflow
+from app.services.notify import notify
+from models.application import Application, Pause, SubCase
+from models.catalogue import Item
+from models.workflow import DECIDED, AppStatus, SubStatus
+
+
+def inbox(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+    stmt = (select(SubCase, Application, Item)
+            .join(Application, SubCase.application_id == Application.id)
+            .join(Item, SubCase.item_id == Item.id)
+            .where(SubCase.department_id == actor.department_id))
+    if status:
+        stmt = stmt.where(SubCase.status == SubStatus(status))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.execute(stmt.order_by(SubCase.id).limit(page_size).offset((page - 1) * page_size)).all()
+    return rows, total
+
+
+def _load(session: Session, actor: Actor, subcase_id: int) -> tuple[Application, SubCase, list[SubCase]]:
+    """Lock the application first: decisions on one application are serialised, so the last one
+    always sees every other and completes it."""
+    subcase = session.get(SubCase, subcase_id)
+    if subcase is None or subcase.department_id != actor.department_id:
+        raise NotFound()
+    fresh = {"populate_existing": True}
+    application = session.scalars(select(Application).where(Application.id == subcase.application_id)
+                                  .with_for_update().execution_options(**fresh)).one()
+    siblings = session.scalars(select(SubCase).where(SubCase.application_id == application.id)
+                               .order_by(SubCase.position).with_for_update().execution_options(**fresh)).all()
+    subcase = next(s for s in siblings if s.id == subcase_id)
+    return application, subcase, siblings
+
+
+def _start_review(session: Session, application: Application, at) -> None:
+    if application.status == AppStatus.accepted:
+        workflow.move(session, application, "start_review", actor=SYSTEM_ACTOR, at=at, message="部门审核中")
+
+
+def _item_name(session: Session, subcase: SubCase) -> str:
+    return session.get(Item, subcase.item_id).main_name
+
+
+def approve(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, note: str | None) -> SubCase:
+    application, subcase, siblings = _load(session, actor, subcase_id)
+    now = clock()
+    name = _item_name(session, subcase)
+    workflow.move(session, subcase, "approve", actor=actor, at=now, message=f"「{name}」审核通过", note=note)
+    subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, note
+    _start_review(session, application, now)
+    for waiting in siblings:
+        if waiting.status == SubStatus.waiting and all(
+                _status_of(siblings, code) == SubStatus.approved for code in waiting.depends_on):
+            workflow.move(session, waiting, "open", actor=SYSTEM_ACTOR, at=now,
+                          message=f"前置事项已办结，「{_item_name(session, waiting)}」开始办理")
+            waiting.opened_on = local_date(now)
+    notify(session, application, "subcase_decided", at=now, item=name, outcome="办结")
+    _complete_if_decided(session, application, siblings, now)
+    workflow.commit(session)
+    return subcase
+
+
+def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, reason: str) -> SubCase:
+    application, subcase, siblings = _load(session, actor, subcase_id)
+    now = clock()
+    name = _item_name(session, subcase)
+    workflow.move(session, subcase, "reject", actor=actor, at=now, message=f"「{name}」未通过：{reason}")
+    subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, reason
+    _start_review(session, application, now)
+    _close_pauses(session, application, now, subcase)
+    refused = {subcase.item_code}
+    changed = True
+    while changed:  # a refusal travels down every chain that depends on it
+        changed = False
+        for waiting in siblings:
+            if waiting.status == SubStatus.waiting and refused & set(waiting.depends_on):
+                workflow.move(session, waiting, "cascade_reject", actor=SYSTEM_ACTOR, at=now,
+                              message=f"前置事项未通过，「{_item_name(session, waiting)}」无法办理")
+                waiting.decided_at, waiting.decision_note = now, f"前置事项 {subcase.item_code} 未通过"
+                refused.add(waiting.item_code)
+                changed = True
+    notify(session, application, "subcase_decided", at=now, item=name, outcome=f"未通过（{reason}）")
+    _complete_if_decided(session, application, siblings, now)
+    workflow.commit(session)
+    return subcase
+
+
+def request_materials(*, session: Session, clock: Clock, actor: Actor, subcase_id: int,
+                      problems: list[dict]) -> SubCase:
+    """The deadline pauses until the citizen supplies what is asked (补齐补正)."""
+    application, subcase, _ = _load(session, actor, subcase_id)
+    now = clock()
+    name = _item_name(session, subcase)
+    summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
+    workflow.move(session, subcase, "request_materials", actor=actor, at=now,
+                  message=f"「{name}」需要补充材料：{summary}（办理时限暂停）", details={"problems": problems})
+    _start_review(session, application, now)
+    session.add(Pause(application_id=application.id, subcase_id=subcase.id, reason=f"等待申请人补充「{name}」材料",
+                      started_at=now))
+    notify(session, application, "materials_requested", at=now, item=name, problems=summary)
+    workflow.commit(session)
+    return subcase
+
+
+def _status_of(siblings: list[SubCase], item_code: str) -> str | None:
+    return next((str(s.status) for s in siblings if s.item_code == item_code), None)
+
+
+def _close_pauses(session: Session, application: Application, now, subcase: SubCase | None = None) -> None:
+    stmt = select(Pause).where(Pause.application_id == application.id, Pause.ended_at.is_(None))
+    if subcase is not None:
+        stmt = stmt.where(Pause.subcase_id == subcase.id)
+    for pause in session.scalars(stmt):
+        pause.ended_at = now
+
+
+def _complete_if_decided(session: Session, application: Application, siblings: list[SubCase], now) -> None:
+    if all(str(s.status) in DECIDED for s in siblings):
+        approved = sum(1 for s in siblings if s.status == SubStatus.approved)
+        workflow.move(session, application, "complete", actor=SYSTEM_ACTOR, at=now,
+                      message=f"全部办结：{approved}/{len(siblings)} 项通过")
+        application.completed_at = now
+        _close_pauses(session, application, now)
+        delivery = "将邮寄送达" if application.delivery_method == "post" else "请到窗口领取或选择邮寄"
+        notify(session, application, "application_completed", at=now, delivery=delivery)

@@ -1,0 +1,166 @@
+"""The hall's window: any window accepts any item in its region (无差别全科受理), returns with one
+notice (一次性告知), accepts on a written commitment (容缺受理), records visits, issues results."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.actors import Actor
+from app.clock import Clock, local_date
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.services import workflow
+from app.services.calendar import compute_deadline, load_calendar
+from app.services.notify import notify
+from models.application import Application, SubCase, Visit
+from models.catalogue import Bundle, Carrier, Hall, Item, region_prefix
+from models.shipment import Shipment
+from models.workflow import AppStatus, initial_subcase_status
+
+
+def _region_filter(actor: Actor):
+    return Application.region_code.startswith(region_prefix(actor.region_code or "------"))
+
+
+def hall_application(session: Session, actor: Actor, application_id: int, *, lock: bool = False) -> Application:
+    """An application in the clerk's region; outside it, 404."""
+    stmt = select(Application).where(Application.id == application_id, _region_filter(actor))
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    application = session.scalars(stmt).first()
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def inbox(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+    """Every application in the region, whatever its department (default: waiting for acceptance)."""
+    stmt = select(Application).where(_region_filter(actor),
+                                     Application.status == AppStatus(status or AppStatus.submitted))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Application.submitted_at, Application.id)
+                           .limit(page_size).offset((page - 1) * page_size)).all()
+    return rows, total
+
+
+def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
+           pending_materials: list[str], commitment_due: date | None) -> Application:
+    """受理: the promised deadline starts; one sub-case per item goes to its department (并联)."""
+    application = hall_application(session, actor, application_id, lock=True)
+    now = clock()
+    today = local_date(now)
+    pending = set(pending_materials) | {m.code for m in application.materials if m.satisfied_by == "commitment"}
+    by_code = {m.code: m for m in application.materials}
+    problems = {c: ["申请中没有此材料"] for c in pending if c not in by_code}
+    problems |= {c: [f"{by_code[c].name} 为关键材料，不能容缺"] for c in pending
+                 if c in by_code and not by_code[c].commitment_allowed}
+    if problems:
+        session.rollback()
+        raise ValidationFailed("commitment_not_allowed", errors={"pending_materials": problems})
+    calendar = load_calendar(session)
+    promised = compute_deadline(calendar, start=today, promised_days=application.promised_days, pauses=[],
+                                now=now).promised_date
+    if pending:
+        if commitment_due is None:
+            raise ValidationFailed(errors={"commitment_due": ["容缺受理须约定补交日期"]})
+        if not today <= commitment_due <= promised:
+            raise ValidationFailed(errors={"commitment_due": [f"补交日期须在今天到承诺办结日 {promised} 之间"]})
+    workflow.move(session, application, "accept", actor=actor, at=now,
+                  message=f"申请已受理，承诺 {promised.isoformat()} 前办结", details={"pending": sorted(pending)})
+    application.accepted_at, application.accepted_on, application.accepted_by = now, today, actor.id
+    application.hall_id = actor.hall_id
+    application.commitment_due = commitment_due if pending else None
+    for material in application.materials:
+        if material.code in pending:
+            material.pending, material.satisfied_by = True, "commitment"
+    for position, (item, depends_on) in enumerate(_items_with_dependencies(session, application)):
+        status = initial_subcase_status(depends_on)
+        session.add(SubCase(application_id=application.id, position=position, item_id=item.id,
+                            item_code=item.code, department_id=item.department_id, status=status,
+                            depends_on=depends_on, promised_days=item.promised_days,
+                            opened_on=today if not depends_on else None))
+    notify(session, application, "application_accepted", at=now, promised_date=promised.isoformat())
+    workflow.commit(session)
+    return application
+
+
+def _items_with_dependencies(session: Session, application: Application) -> list[tuple[Item, list[str]]]:
+    if application.item_id:
+        return [(session.get(Item, application.item_id), [])]
+    return [(link.item, list(link.depends_on)) for link in session.get(Bundle, application.bundle_id).items]
+
+
+def return_application(*, session: Session, clock: Clock, actor: Actor, application_id: int,
+                       problems: list[dict]) -> Application:
+    """补正 with every problem in one notice; a second notice only if the citizen changed something."""
+    application = hall_application(session, actor, application_id, lock=True)
+    if application.status == AppStatus.submitted and application.return_count and not application.changed_since_return:
+        session.rollback()
+        raise Conflict("already_returned", errors={"return_count": application.return_count})
+    now = clock()
+    summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
+    workflow.move(session, application, "return", actor=actor, at=now, message=f"请补正：{summary}",
+                  details={"problems": problems})
+    application.return_count += 1
+    application.changed_since_return = False
+    notify(session, application, "application_returned", at=now, problems=summary)
+    workflow.commit(session)
+    return application
+
+
+def reject(*, session: Session, clock: Clock, actor: Actor, application_id: int, reason: str,
+           legal_basis: str) -> Application:
+    """不予受理, always with its legal basis."""
+    application = hall_application(session, actor, application_id, lock=True)
+    now = clock()
+    workflow.move(session, application, "reject", actor=actor, at=now,
+                  message=f"不予受理：{reason}（依据：{legal_basis}）",
+                  details={"reason": reason, "legal_basis": legal_basis})
+    notify(session, application, "application_rejected", at=now, reason=reason, legal_basis=legal_basis)
+    workflow.commit(session)
+    return application
+
+
+def record_visit(*, session: Session, clock: Clock, actor: Actor, application_id: int, purpose: str) -> Visit:
+    """The citizen came in person: the only way a trip is counted."""
+    application = hall_application(session, actor, application_id)
+    now = clock()
+    hall = session.get(Hall, actor.hall_id)
+    visit = Visit(application_id=application.id, hall_id=actor.hall_id, staff_id=actor.id, purpose=purpose, at=now)
+    session.add(visit)
+    workflow.record(session, application, "visit", actor=actor, at=now, message=f"到{hall.name}现场办理：{purpose}")
+    workflow.commit(session)
+    return visit
+
+
+def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str | None,
+          carrier: str | None) -> Application:
+    """综合窗口出件: at the window (a visit, and delivered) or by post (a shipment is requested)."""
+    application = hall_application(session, actor, application_id, lock=True)
+    method = method or application.delivery_method or "window"
+    now = clock()
+    if application.status != AppStatus.completed:
+        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "issue"})
+    if method == "window":
+        session.add(Visit(application_id=application.id, hall_id=actor.hall_id, staff_id=actor.id,
+                          purpose="领取办理结果", at=now))
+        workflow.move(session, application, "issue_window", actor=actor, at=now, message="已在窗口领取办理结果")
+        application.delivered_at = now
+        notify(session, application, "application_delivered", at=now)
+        workflow.commit(session)
+        return application
+    if not application.delivery_address:
+        raise ValidationFailed("address_missing", errors={"delivery": ["申请人尚未填写邮寄地址"]})
+    if session.scalars(select(Shipment.id).where(Shipment.application_id == application.id)).first():
+        raise Conflict("already_issued")
+    chosen = session.scalars(select(Carrier).where(Carrier.code == carrier) if carrier
+                             else select(Carrier).order_by(Carrier.id)).first()
+    if chosen is None:
+        raise ValidationFailed("unknown_reference", errors={"carrier": [f"{carrier} 不存在"]})
+    session.add(Shipment(application_id=application.id, hall_id=actor.hall_id, carrier_id=chosen.id,
+                         address=application.delivery_address, requested_at=now))
+    workflow.record(session, application, "issued_by_post", actor=actor, at=now,
+                    message=f"办理结果将由{chosen.name}寄出")
+    workflow.commit(session)
+    return application

@@ -1,0 +1,29 @@
+"""Telling the citizen: an outbox row in the same transaction as the change it reports."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from models.application import Application
+from models.notification import Notification
+
+TEMPLATES = {
+    "application_submitted": "您的申请 {number}（{title}）已提交，等待窗口受理。",
+    "application_accepted": "您的申请 {number} 已受理，承诺 {promised_date} 前办结。",
+    "application_returned": "您的申请 {number} 需要补正：{problems}。请一次性修改后重新提交。",
+    "application_rejected": "您的申请 {number} 不予受理：{reason}（依据：{legal_basis}）。",
+    "materials_requested": "您的申请 {number} 的「{item}」需要补充材料：{problems}。",
+    "subcase_decided": "您的申请 {number} 中「{item}」已{outcome}。",
+    "application_completed": "您的申请 {number} 已全部办结，{delivery}。",
+    "application_delivered": "您的申请 {number} 的办理结果已送达。感谢您的评价。",
+    "commitment_reminder": "您的申请 {number} 容缺材料请于 {due} 前补交。",
+}
+
+
+def notify(session: Session, application: Application, template: str, *, at: datetime, **params) -> None:
+    params = {"number": application.number, "title": application.title, **params}
+    text = "【最多跑一次】" + TEMPLATES[template].format(**params)
+    session.add(Notification(citizen_id=application.citizen_id, application_id=application.id,
+                             template=template, params={k: str(v) for k, v in params.items()},
+                             text=text, next_attempt_at=at, created_at=at))

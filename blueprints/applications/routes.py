@@ -1,0 +1,112 @@
+"""Applications (citizen): one thing, one form, one set of materials, one trip at most."""
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from app.auth import current_actor
+from app.clock import utcnow
+from app.extensions import Blueprint, db
+from app.services import applications as svc
+from app.services.progress import progress
+from blueprints.applications import schemas as s
+
+blp = Blueprint("applications", __name__, description="办件（群众）：申请、材料、提交、进度")
+CITIZEN = "citizen"
+
+
+def _args():
+    return {"session": db.session, "clock": utcnow, "actor": current_actor()}
+
+
+@blp.route("/applications")
+class Applications(MethodView):
+    @blp.auth_required(CITIZEN)
+    @blp.idempotent
+    @blp.arguments(s.ApplicationCreateSchema)
+    @blp.response(201, s.ApplicationSchema)
+    def post(self, data):
+        """Start an application for an item or a 一件事 bundle (status draft)."""
+        return svc.create_application(**_args(), **data)
+
+    @blp.auth_required(CITIZEN)
+    @blp.arguments(s.ApplicationQueryArgsSchema, location="query")
+    @blp.response(200, s.ApplicationSchema(many=True))
+    @blp.paginate()
+    def get(self, args, pagination_parameters):
+        """My applications, newest first."""
+        rows, total = svc.list_applications(db.session, current_actor(), status=args.get("status"),
+                                            page=pagination_parameters.page,
+                                            page_size=pagination_parameters.page_size)
+        pagination_parameters.item_count = total
+        return rows
+
+
+@blp.route("/applications/<int:application_id>")
+class ApplicationById(MethodView):
+    @blp.auth_required(CITIZEN)
+    @blp.etag
+    @blp.response(200, s.ApplicationSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, application_id):
+        """One of my applications."""
+        return svc.own_application(db.session, current_actor(), application_id)
+
+    @blp.auth_required(CITIZEN)
+    @blp.arguments(s.FormUpdateSchema)
+    @blp.response(200, s.ApplicationSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data, application_id):
+        """Fill in the form while draft or returned (fields are checked against the form spec)."""
+        return svc.update_form(**_args(), application_id=application_id, form=data["form"])
+
+
+@blp.route("/applications/<int:application_id>/materials/<code>", methods=["PUT"])
+@blp.auth_required(CITIZEN)
+@blp.arguments(s.MaterialAttachSchema)
+@blp.response(200, s.ApplicationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def attach_material(data, application_id, code):
+    """Attach uploads, a wallet e-license or a written commitment (容缺) to one material."""
+    return svc.attach_material(**_args(), application_id=application_id, code=code, **data)
+
+
+@blp.route("/applications/<int:application_id>/delivery", methods=["PUT"])
+@blp.auth_required(CITIZEN)
+@blp.arguments(s.DeliverySchema)
+@blp.response(200, s.ApplicationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def set_delivery(data, application_id):
+    """Window pickup or post to an address; changeable until the result is handed to the carrier."""
+    return svc.set_delivery(**_args(), application_id=application_id, **data)
+
+
+def _command(name: str, func, doc: str):
+    @blp.auth_required(CITIZEN)
+    @blp.idempotent
+    @blp.response(200, s.ApplicationSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def view(application_id):
+        return func(**_args(), application_id=application_id)
+
+    view.__name__, view.__doc__ = name, doc
+    blp.route(f"/applications/<int:application_id>/{name}", methods=["POST"])(view)
+
+
+_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field at once.")
+_command("withdraw", svc.withdraw, "Withdraw before acceptance.")
+_command("supply", svc.supply, "Tell the departments the requested materials are supplied (the clock restarts).")
+
+
+@blp.route("/applications/<int:application_id>/progress")
+@blp.auth_required(CITIZEN)
+@blp.etag
+@blp.response(200, s.ProgressSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_progress(application_id):
+    """What the phone shows: stage, next action, sub-cases, trips, deadline, timeline."""
+    application = svc.own_application(db.session, current_actor(), application_id)
+    return progress(session=db.session, clock=utcnow, application=application)

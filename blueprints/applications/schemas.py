@@ -1,0 +1,170 @@
+"""Application schemas: what the phone sends and what it is shown."""
+import marshmallow as ma
+from marshmallow import validate
+
+from app.extensions import Schema
+from blueprints.auth.schemas import Mobile
+from blueprints.catalogue.schemas import FormFieldSchema
+from models.workflow import AppStatus
+
+F = ma.fields
+STATUSES = [s.value for s in AppStatus]
+
+
+class ApplicationCreateSchema(Schema):
+    item_code = F.String(validate=validate.Length(1, 32))
+    bundle_code = F.String(validate=validate.Length(1, 32))
+    hall_id = F.Integer(allow_none=True, metadata={"description": "the hall the citizen prefers"})
+    form = F.Dict(keys=F.String(), load_default=dict)
+
+    @ma.validates_schema
+    def _one_target(self, data, **kwargs):
+        if bool(data.get("item_code")) == bool(data.get("bundle_code")):
+            raise ma.ValidationError("须且只须给出 item_code 或 bundle_code 之一", "_schema")
+
+
+class FormUpdateSchema(Schema):
+    form = F.Dict(keys=F.String(), required=True)
+
+
+class MaterialAttachSchema(Schema):
+    upload_ids = F.List(F.Integer(), validate=validate.Length(1, 20))
+    elicense_id = F.Integer()
+    commitment = F.Boolean(metadata={"description": "容缺: a written commitment to supply it later"})
+
+    @ma.validates_schema
+    def _one_source(self, data, **kwargs):
+        given = [k for k in ("upload_ids", "elicense_id") if data.get(k) is not None] + (
+            ["commitment"] if data.get("commitment") else [])
+        if len(given) != 1:
+            raise ma.ValidationError("须且只须给出 upload_ids、elicense_id 或 commitment 之一", "_schema")
+
+
+class AddressSchema(Schema):
+    recipient = F.String(required=True, validate=validate.Length(1, 50))
+    phone = Mobile(required=True)
+    region_code = F.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="行政区划代码应为 6 位数字"))
+    detail = F.String(required=True, validate=validate.Length(4, 200))
+    postcode = F.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="邮政编码应为 6 位数字"))
+
+
+class DeliverySchema(Schema):
+    method = F.String(required=True, validate=validate.OneOf(["window", "post"]))
+    address = F.Nested(AddressSchema, allow_none=True, load_default=None)
+
+    @ma.validates_schema
+    def _address_for_post(self, data, **kwargs):
+        if data["method"] == "post" and not data.get("address"):
+            raise ma.ValidationError("邮寄须填写收件地址", "address")
+
+
+class ApplicationMaterialSchema(Schema):
+    code = F.String(required=True)
+    name = F.String(required=True)
+    required = F.Boolean(required=True)
+    elicense_type = F.String(allow_none=True, required=True)
+    commitment_allowed = F.Boolean(required=True)
+    formats = F.List(F.String(), required=True)
+    max_size_mb = F.Integer(required=True)
+    items = F.List(F.String(), required=True)
+    satisfied_by = F.String(allow_none=True, required=True,
+                            validate=validate.OneOf(["upload", "elicense", "commitment"]))
+    upload_ids = F.List(F.Integer(), required=True)
+    elicense_id = F.Integer(allow_none=True, required=True)
+    pending = F.Boolean(required=True, metadata={"description": "容缺: still owed after acceptance"})
+
+
+class ApplicationSchema(Schema):
+    id = F.Integer(required=True)
+    number = F.String(required=True, metadata={"example": "330825-20261123-00042-7"})
+    title = F.String(required=True)
+    item_code = F.String(allow_none=True, required=True)
+    bundle_code = F.String(allow_none=True, required=True)
+    hall_id = F.Integer(allow_none=True, required=True)
+    region_code = F.String(required=True)
+    status = F.String(required=True, dump_only=True, validate=validate.OneOf(STATUSES))
+    form = F.Dict(required=True)
+    form_spec = F.List(F.Nested(FormFieldSchema), required=True)
+    materials = F.List(F.Nested(ApplicationMaterialSchema), required=True)
+    delivery_method = F.String(allow_none=True, required=True)
+    delivery_address = F.Nested(AddressSchema, allow_none=True, required=True)
+    promised_days = F.Integer(required=True, dump_only=True)
+    return_count = F.Integer(required=True, dump_only=True)
+    created_at = F.DateTime(required=True)
+    submitted_at = F.DateTime(allow_none=True, required=True, dump_only=True)
+    accepted_at = F.DateTime(allow_none=True, required=True, dump_only=True)
+    completed_at = F.DateTime(allow_none=True, required=True, dump_only=True)
+
+
+class ApplicationQueryArgsSchema(Schema):
+    status = F.String(validate=validate.OneOf(STATUSES))
+
+
+class NextActionSchema(Schema):
+    code = F.String(required=True)
+    message = F.String(required=True)
+    due = F.String(allow_none=True)
+
+
+class DeadlineSchema(Schema):
+    promised_date = F.Date(required=True)
+    remaining_working_days = F.Integer(required=True)
+    light = F.String(required=True, validate=validate.OneOf(["green", "yellow", "red", "paused"]))
+    promised_days = F.Integer(required=True)
+    paused = F.Boolean(required=True)
+    paused_working_days = F.Integer(required=True)
+    calendar_fallback_years = F.List(F.Integer(), required=True, metadata={
+        "description": "years whose holidays are not published yet: weekends only were used"})
+
+
+class SubcaseProgressSchema(Schema):
+    id = F.Integer(required=True)
+    item_code = F.String(required=True)
+    item_name = F.String(required=True)
+    department = F.String(required=True)
+    department_name = F.String(required=True)
+    status = F.String(required=True)
+    depends_on = F.List(F.String(), required=True)
+
+
+class VisitSchema(Schema):
+    at = F.DateTime(required=True)
+    hall = F.String(required=True)
+    purpose = F.String(required=True)
+
+
+class ShipmentProgressSchema(Schema):
+    id = F.Integer(required=True)
+    status = F.String(required=True)
+    carrier = F.String(allow_none=True, required=True)
+    tracking_number = F.String(allow_none=True, required=True)
+
+
+class PauseSchema(Schema):
+    reason = F.String(required=True)
+    started_at = F.DateTime(required=True)
+    ended_at = F.DateTime(allow_none=True, required=True)
+
+
+class TimelineEntrySchema(Schema):
+    at = F.DateTime(required=True)
+    event = F.String(required=True)
+    message = F.String(required=True)
+
+
+class ProgressSchema(Schema):
+    id = F.Integer(required=True)
+    number = F.String(required=True)
+    title = F.String(required=True)
+    status = F.String(required=True)
+    stage = F.String(required=True)
+    next_action = F.Nested(NextActionSchema, allow_none=True, required=True)
+    deadline = F.Nested(DeadlineSchema, allow_none=True, required=True)
+    subcases = F.List(F.Nested(SubcaseProgressSchema), required=True)
+    visits = F.List(F.Nested(VisitSchema), required=True)
+    visit_count = F.Integer(required=True)
+    zero_trip = F.Boolean(required=True)
+    at_most_one_trip = F.Boolean(required=True)
+    shipment = F.Nested(ShipmentProgressSchema, allow_none=True, required=True)
+    pauses = F.List(F.Nested(PauseSchema), required=True)
+    timeline = F.List(F.Nested(TimelineEntrySchema), required=True)

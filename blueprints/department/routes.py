@@ -1,0 +1,56 @@
+"""Department back office (reviewer): decide the department's sub-cases, in parallel."""
+from __future__ import annotations
+
+from app.auth import current_actor
+from app.clock import utcnow
+from app.extensions import Blueprint, db
+from app.services import department as svc
+from blueprints.department import schemas as s
+from models.application import Application, SubCase
+from models.catalogue import Item
+
+blp = Blueprint("department", __name__, description="部门后台（审批人员）：并联审批")
+REVIEWER = "reviewer"
+
+
+def _view(subcase: SubCase, application: Application, item: Item) -> dict:
+    return {"id": subcase.id, "application_id": application.id, "application_number": application.number,
+            "title": application.title, "item_code": subcase.item_code, "item_name": item.main_name,
+            "status": str(subcase.status), "depends_on": list(subcase.depends_on),
+            "promised_days": subcase.promised_days, "opened_on": subcase.opened_on,
+            "decided_at": subcase.decided_at, "decision_note": subcase.decision_note,
+            "form": application.form}
+
+
+@blp.route("/department/subcases")
+@blp.auth_required(REVIEWER)
+@blp.arguments(s.SubcaseQueryArgsSchema, location="query")
+@blp.response(200, s.SubcaseSchema(many=True))
+@blp.paginate()
+def inbox(args, pagination_parameters):
+    """The department's sub-cases; `waiting` ones wait on another department's decision."""
+    rows, total = svc.inbox(db.session, current_actor(), status=args.get("status"),
+                            page=pagination_parameters.page, page_size=pagination_parameters.page_size)
+    pagination_parameters.item_count = total
+    return [_view(*row) for row in rows]
+
+
+def _command(path: str, schema, func, doc: str):
+    @blp.auth_required(REVIEWER)
+    @blp.arguments(schema)
+    @blp.response(200, s.SubcaseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def view(data, subcase_id):
+        subcase = func(session=db.session, clock=utcnow, actor=current_actor(), subcase_id=subcase_id, **data)
+        return _view(subcase, db.session.get(Application, subcase.application_id),
+                     db.session.get(Item, subcase.item_id))
+
+    view.__name__, view.__doc__ = path.replace("-", "_"), doc
+    blp.route(f"/department/subcases/<int:subcase_id>/{path}", methods=["POST"])(view)
+
+
+_command("approve", s.ApproveSchema, svc.approve, "Approve; dependent sub-cases open; the last decision completes.")
+_command("reject", s.SubcaseRejectSchema, svc.reject, "Refuse; sub-cases waiting on this one are refused with it.")
+_command("request-materials", s.RequestMaterialsSchema, svc.request_materials,
+         "Ask the citizen for materials; the deadline pauses until they are supplied.")

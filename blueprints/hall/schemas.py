@@ -1,0 +1,58 @@
+"""Service hall schemas."""
+import marshmallow as ma
+from marshmallow import validate
+
+from app.extensions import Schema
+from blueprints.applications.schemas import STATUSES, ApplicationSchema
+
+F = ma.fields
+
+
+class HallQueryArgsSchema(Schema):
+    status = F.String(validate=validate.OneOf(STATUSES), metadata={"description": "default submitted"})
+
+
+class HallApplicationSchema(ApplicationSchema):
+    citizen_name = F.String(allow_none=True, required=True)
+    citizen_phone_masked = F.String(allow_none=True, required=True)
+    changed_since_return = F.Boolean(required=True)
+    commitment_due = F.Date(allow_none=True, required=True)
+
+
+class AcceptSchema(Schema):
+    pending_materials = F.List(F.String(), load_default=list,
+                               metadata={"description": "容缺: material codes owed after acceptance"})
+    commitment_due = F.Date(allow_none=True, load_default=None)
+
+
+class ProblemSchema(Schema):
+    target = F.String(required=True, validate=validate.Length(1, 64),
+                      metadata={"description": "a material code, a form field name, or 'other'"})
+    reason = F.String(required=True, validate=validate.Length(1, 500))
+
+
+class ReturnSchema(Schema):
+    problems = F.List(F.Nested(ProblemSchema), required=True, validate=validate.Length(1, 50))
+
+
+class HallRejectSchema(Schema):
+    reason = F.String(required=True, validate=validate.Length(1, 500))
+    legal_basis = F.String(required=True, validate=validate.Length(1, 500))
+
+
+class VisitCreateSchema(Schema):
+    purpose = F.String(required=True, validate=validate.Length(1, 200))
+
+
+class VisitOutSchema(Schema):
+    id = F.Integer(required=True)
+    application_id = F.Integer(required=True)
+    hall_id = F.Integer(required=True)
+    purpose = F.String(required=True)
+    at = F.DateTime(required=True)
+
+
+class IssueSchema(Schema):
+    method = F.String(validate=validate.OneOf(["window", "post"]), load_default=None,
+                      metadata={"description": "default: the citizen's delivery choice"})
+    carrier = F.String(load_default=None, metadata={"description": "carrier code for post"})

@@ -1,0 +1,188 @@
+"""Applications for "one thing", their sub-cases per department, events, visits and pauses."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, Timestamps, enum_column
+from models.workflow import AppStatus, SubStatus
+
+
+class Application(Timestamps, Base):
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_region_status", "region_code", "status"),
+        Index("ix_applications_citizen_created", "citizen_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True, comment="办件编号, with a Damm check digit")
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id"))
+    item_code: Mapped[str | None] = mapped_column(String(32), comment="snapshot, like title and form_spec")
+    bundle_code: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), comment="whose halls accept it (无差别全科受理)")
+    status: Mapped[AppStatus] = mapped_column(enum_column(AppStatus), default=AppStatus.draft)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    form: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    form_spec: Mapped[list[Any]] = mapped_column(default=list, comment="merged form at creation")
+    channel: Mapped[str] = mapped_column(String(16), default="mobile", comment="mobile or window")
+    delivery_method: Mapped[str | None] = mapped_column(String(16))
+    delivery_address: Mapped[dict[str, Any] | None] = mapped_column()
+    promised_days: Mapped[int] = mapped_column(Integer, comment="承诺时限, working days from acceptance")
+    submitted_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    accepted_on: Mapped[date | None] = mapped_column(Date, comment="acceptance date, Asia/Shanghai")
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    commitment_due: Mapped[date | None] = mapped_column(Date, comment="容缺: pending materials due")
+    completed_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+    return_count: Mapped[int] = mapped_column(Integer, default=0, comment="一次性告知: times returned")
+    changed_since_return: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    materials: Mapped[list[ApplicationMaterial]] = relationship(
+        cascade="all, delete-orphan", order_by="ApplicationMaterial.position", lazy="selectin")
+    subcases: Mapped[list[SubCase]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="SubCase.position",
+        lazy="raise")
+
+
+class ApplicationMaterial(Base):
+    __tablename__ = "application_materials"
+    __table_args__ = (UniqueConstraint("application_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    required: Mapped[bool] = mapped_column(Boolean)
+    commitment_allowed: Mapped[bool] = mapped_column(Boolean)
+    elicense_type: Mapped[str | None] = mapped_column(String(32))
+    formats: Mapped[list[Any]] = mapped_column(default=list)
+    max_size_mb: Mapped[int] = mapped_column(Integer, default=10)
+    items: Mapped[list[Any]] = mapped_column(default=list, comment="item codes that need it")
+    satisfied_by: Mapped[str | None] = mapped_column(String(16), comment="upload, elicense or commitment")
+    upload_ids: Mapped[list[Any]] = mapped_column(default=list)
+    elicense_id: Mapped[int | None] = mapped_column(Integer)
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, comment="容缺: owed after acceptance")
+
+
+class SubCase(Base):
+    """One item of an application in its department's back office (并联审批)."""
+
+    __tablename__ = "subcases"
+    __table_args__ = (Index("ix_subcases_department_status", "department_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
+    item_code: Mapped[str] = mapped_column(String(32))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    status: Mapped[SubStatus] = mapped_column(enum_column(SubStatus))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    depends_on: Mapped[list[Any]] = mapped_column(default=list)
+    promised_days: Mapped[int] = mapped_column(Integer)
+    opened_on: Mapped[date | None] = mapped_column(Date, comment="its own deadline counts from here")
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    application: Mapped[Application] = relationship(back_populates="subcases", lazy="raise")
+
+
+class Event(Base):
+    """Immutable history: who moved what, when, what the citizen is told, what staff noted."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_application_at", "application_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
+    subcase_id: Mapped[int | None] = mapped_column(ForeignKey("subcases.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    event: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="", comment="shown to the citizen")
+    note: Mapped[str | None] = mapped_column(Text, comment="internal, staff only")
+    details: Mapped[dict[str, Any] | None] = mapped_column()
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+def _events_are_immutable(mapper, connection, target):
+    raise RuntimeError("events are immutable")
+
+
+class Visit(Base):
+    """A trip the citizen made in person: the only source of trip counts (最多跑一次率)."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    purpose: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+
+
+class Pause(Base):
+    """The deadline stands still: the citizen owes materials, or the result is in the post."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    subcase_id: Mapped[int | None] = mapped_column(ForeignKey("subcases.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class CalendarOverride(Base):
+    """A day chinese-calendar does not know yet (a future year's holidays are published late)."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class NumberSequence(Base):
+    """Per hall region and day, the last sequence handed out for application numbers."""
+
+    __tablename__ = "number_sequences"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a creating request, replayed for retries with the same key and body."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("subject", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64), comment="sha256 of method, path and body")
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[datetime]

@@ -1,0 +1,58 @@
+"""Working days (承诺时限 are counted in them): Chinese holidays and 调休 make-up days, pure Python.
+
+chinese-calendar knows the State Council's published years; admins add overrides for days it does
+not know yet. For a year the library does not cover, weekends are the fallback and the result
+says so (`fallback_years`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import chinese_calendar
+
+
+@dataclass
+class WorkCalendar:
+    overrides: dict[date, bool] = field(default_factory=dict)  # date -> is a working day
+    fallback_years: set[int] = field(default_factory=set)
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.fallback_years.add(day.year)
+            return day.weekday() < 5
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The `days`-th working day after `start` (the start day itself is not counted)."""
+        day, left = start, days
+        while left > 0:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                left -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return count
+
+
+def deadline_light(remaining: int, promised: int, paused: bool) -> str:
+    """green; yellow when a third or less of the promised time is left; red when overdue."""
+    if paused:
+        return "paused"
+    if remaining < 0:
+        return "red"
+    if remaining * 3 <= promised:
+        return "yellow"
+    return "green"
