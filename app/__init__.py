@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter
 
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
@@ -43,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         JWT_ACCESS_TOKEN_EXPIRES=timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]),
         RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
     )
+    app.url_map.converters["isodate"] = IsoDateConverter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     if app.config["PROXY_FIX_X_FOR"]:
@@ -63,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
 
     api = Api(app)
+    api.register_converter(IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
     from blueprints import register_blueprints
 
     register_blueprints(api, app)
@@ -98,6 +101,25 @@ def _json_bodies_only():
         request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
         return None
     raise DomainError("unsupported_media_type", status=415)
+
+
+class IsoDateConverter(BaseConverter):
+    """`YYYY-MM-DD` path segments as dates; anything else is a 404, not a 500."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value):
+        from datetime import date
+
+        from werkzeug.routing import ValidationError
+
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError() from exc
+
+    def to_url(self, value):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 @event.listens_for(Engine, "connect")

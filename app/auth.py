@@ -1,7 +1,7 @@
 """Who is calling: access tokens in, the current actor out; roles checked in one place."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import current_app, request
 from flask_jwt_extended import create_access_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import ExpiredSignatureError, PyJWTError
@@ -22,8 +22,6 @@ def actor_for_staff(staff: Staff) -> Actor:
 
 
 def _bearer_token() -> str:
-    from flask import request
-
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -32,7 +30,7 @@ def _bearer_token() -> str:
 
 
 def authenticate(roles: tuple[str, ...] = ()) -> Actor:
-    """Resolve the bearer token to a live actor and check its role; cached on `g`."""
+    """Resolve the bearer token to a live actor and check its role; cached for the request."""
     actor = _load_actor()
     if roles and actor.role not in roles:
         raise Forbidden()
@@ -40,8 +38,9 @@ def authenticate(roles: tuple[str, ...] = ()) -> Actor:
 
 
 def _load_actor() -> Actor:
-    if "actor" in g:
-        return g.actor
+    cached = request.environ.get("onetrip.actor")
+    if cached is not None:
+        return cached
     try:
         claims = decode_token(_bearer_token())
     except ExpiredSignatureError as exc:
@@ -64,7 +63,7 @@ def _load_actor() -> Actor:
         actor = actor_for_staff(staff)
     else:
         raise Unauthenticated("token_invalid")
-    g.actor = actor
+    request.environ["onetrip.actor"] = actor  # per request, not per app context
     return actor
 
 

@@ -10,6 +10,8 @@ from app.services import accounts, seed
 
 
 def register(app: Flask) -> None:
+    register_worker(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo county: catalogue, halls, carrier and one account per staff role."""
@@ -32,3 +34,25 @@ def register(app: Flask) -> None:
         except DomainError as exc:
             raise click.ClickException(f"{exc.code}: {exc.errors or ''}") from exc
         click.echo(f"created staff #{staff.id} {staff.username} ({staff.role})")
+
+
+def register_worker(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="one pass, then exit")
+    @click.option("--interval", default=5.0, show_default=True, help="seconds between passes")
+    def worker_command(once: bool, interval: float):
+        """Deliver queued notifications (SMS or WeChat), retrying with backoff."""
+        import time
+
+        from app.clock import utcnow
+        from app.extensions import services
+        from app.services.outbox import deliver_due
+
+        while True:
+            report = deliver_due(session=db.session, clock=utcnow, sms=services().sms,
+                                 wechat=services().wechat_notifier)
+            click.echo(f"outbox: sent={report.sent} retried={report.retried} failed={report.failed}")
+            db.session.remove()
+            if once:
+                return
+            time.sleep(interval)

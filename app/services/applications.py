@@ -26,11 +26,9 @@ EDITABLE = {AppStatus.draft, AppStatus.returned}
 DELIVERY_LOCKED = {ShipmentStatus.picked_up, ShipmentStatus.in_transit, ShipmentStatus.delivered}
 
 
-def own_application(session: Session, actor: Actor, application_id: int, *, lock: bool = False) -> Application:
+def own_application(session: Session, actor: Actor, application_id: int) -> Application:
     """The citizen's own application; anyone else's answers 404 (its existence is not revealed)."""
     stmt = select(Application).where(Application.id == application_id, Application.citizen_id == actor.id)
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     application = session.scalars(stmt).first()
     if application is None:
         raise NotFound()
@@ -106,6 +104,7 @@ def _mark_changed(application: Application) -> None:
         application.changed_since_return = True
 
 
+@workflow.concurrent_safe
 def update_form(*, session: Session, clock: Clock, actor: Actor, application_id: int, form: dict) -> Application:
     application = own_application(session, actor, application_id)
     if application.status not in EDITABLE:
@@ -133,6 +132,7 @@ def _owes_materials(session: Session, application: Application) -> bool:
         SubCase.application_id == application.id, SubCase.status == SubStatus.materials_requested)) > 0
 
 
+@workflow.concurrent_safe
 def attach_material(*, session: Session, clock: Clock, actor: Actor, application_id: int, code: str,
                     upload_ids: list[int] | None = None, elicense_id: int | None = None,
                     commitment: bool = False) -> Application:
@@ -175,6 +175,7 @@ def _extension(content_type: str | None) -> str:
     return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(content_type or "", "")
 
 
+@workflow.concurrent_safe
 def set_delivery(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str,
                  address: dict | None) -> Application:
     """Window pickup or post; changeable until the result is handed to the carrier."""
@@ -212,6 +213,7 @@ def missing_for_submit(application: Application) -> dict:
     return {"materials": materials, "fields": missing_fields(application.form_spec, application.form)}
 
 
+@workflow.concurrent_safe
 def submit(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
     """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知)."""
     application = own_application(session, actor, application_id)
@@ -227,6 +229,7 @@ def submit(*, session: Session, clock: Clock, actor: Actor, application_id: int)
     return application
 
 
+@workflow.concurrent_safe
 def withdraw(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
     application = own_application(session, actor, application_id)
     workflow.move(session, application, "withdraw", actor=actor, at=clock(), message="申请已撤回")
@@ -234,9 +237,10 @@ def withdraw(*, session: Session, clock: Clock, actor: Actor, application_id: in
     return application
 
 
+@workflow.concurrent_safe
 def supply(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
     """The citizen has supplied what reviewers asked for: their sub-cases resume, the clock restarts."""
-    application = own_application(session, actor, application_id, lock=True)
+    application = own_application(session, actor, application_id)
     subcases = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
                                                      SubCase.status == SubStatus.materials_requested)).all()
     if not subcases:

@@ -167,3 +167,24 @@ def save_reference(*, session: Session, model, data: dict):
     session.add(row)
     session.commit()
     return row
+
+
+def set_calendar_day(*, session: Session, day, is_workday: bool, reason: str):
+    """An admin's word on one day (a holiday or 调休 published after the library's release)."""
+    from models.application import CalendarOverride
+
+    row = session.get(CalendarOverride, day) or CalendarOverride(day=day)
+    row.is_workday, row.reason = is_workday, reason
+    session.add(row)
+    session.commit()
+    return row
+
+
+def delete_calendar_day(*, session: Session, day) -> None:
+    from models.application import CalendarOverride
+
+    row = session.get(CalendarOverride, day)
+    if row is None:
+        raise NotFound()
+    session.delete(row)
+    session.commit()

@@ -30,18 +30,17 @@ def inbox(session: Session, actor: Actor, *, status: str | None, page: int, page
     return rows, total
 
 
-def _load(session: Session, actor: Actor, subcase_id: int) -> tuple[Application, SubCase, list[SubCase]]:
-    """Lock the application first: decisions on one application are serialised, so the last one
-    always sees every other and completes it."""
+def _load(session: Session, actor: Actor, subcase_id: int, now) -> tuple[Application, SubCase, list[SubCase]]:
+    """The sub-case, its siblings and its application, which every decision touches: two decisions
+    on one application at once cannot both commit (the version column), so the last decision
+    always sees every other and completes the application."""
     subcase = session.get(SubCase, subcase_id)
     if subcase is None or subcase.department_id != actor.department_id:
         raise NotFound()
-    fresh = {"populate_existing": True}
-    application = session.scalars(select(Application).where(Application.id == subcase.application_id)
-                                  .with_for_update().execution_options(**fresh)).one()
+    application = session.get(Application, subcase.application_id)
     siblings = session.scalars(select(SubCase).where(SubCase.application_id == application.id)
-                               .order_by(SubCase.position).with_for_update().execution_options(**fresh)).all()
-    subcase = next(s for s in siblings if s.id == subcase_id)
+                               .order_by(SubCase.position)).all()
+    application.updated_at = now
     return application, subcase, siblings
 
 
@@ -54,9 +53,10 @@ def _item_name(session: Session, subcase: SubCase) -> str:
     return session.get(Item, subcase.item_id).main_name
 
 
+@workflow.concurrent_safe
 def approve(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, note: str | None) -> SubCase:
-    application, subcase, siblings = _load(session, actor, subcase_id)
     now = clock()
+    application, subcase, siblings = _load(session, actor, subcase_id, now)
     name = _item_name(session, subcase)
     workflow.move(session, subcase, "approve", actor=actor, at=now, message=f"「{name}」审核通过", note=note)
     subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, note
@@ -73,9 +73,10 @@ def approve(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, no
     return subcase
 
 
+@workflow.concurrent_safe
 def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, reason: str) -> SubCase:
-    application, subcase, siblings = _load(session, actor, subcase_id)
     now = clock()
+    application, subcase, siblings = _load(session, actor, subcase_id, now)
     name = _item_name(session, subcase)
     workflow.move(session, subcase, "reject", actor=actor, at=now, message=f"「{name}」未通过：{reason}")
     subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, reason
@@ -98,11 +99,12 @@ def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, rea
     return subcase
 
 
+@workflow.concurrent_safe
 def request_materials(*, session: Session, clock: Clock, actor: Actor, subcase_id: int,
                       problems: list[dict]) -> SubCase:
     """The deadline pauses until the citizen supplies what is asked (补齐补正)."""
-    application, subcase, _ = _load(session, actor, subcase_id)
     now = clock()
+    application, subcase, _ = _load(session, actor, subcase_id, now)
     name = _item_name(session, subcase)
     summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
     workflow.move(session, subcase, "request_materials", actor=actor, at=now,

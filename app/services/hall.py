@@ -23,11 +23,12 @@ def _region_filter(actor: Actor):
     return Application.region_code.startswith(region_prefix(actor.region_code or "------"))
 
 
-def hall_application(session: Session, actor: Actor, application_id: int, *, lock: bool = False) -> Application:
-    """An application in the clerk's region; outside it, 404."""
+def hall_application(session: Session, actor: Actor, application_id: int) -> Application:
+    """An application in the clerk's region; outside it, 404.
+
+    No row lock: the version column makes the second of two concurrent moves fail with 409 conflict.
+    """
     stmt = select(Application).where(Application.id == application_id, _region_filter(actor))
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     application = session.scalars(stmt).first()
     if application is None:
         raise NotFound()
@@ -44,10 +45,11 @@ def inbox(session: Session, actor: Actor, *, status: str | None, page: int, page
     return rows, total
 
 
+@workflow.concurrent_safe
 def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
            pending_materials: list[str], commitment_due: date | None) -> Application:
     """受理: the promised deadline starts; one sub-case per item goes to its department (并联)."""
-    application = hall_application(session, actor, application_id, lock=True)
+    application = hall_application(session, actor, application_id)
     now = clock()
     today = local_date(now)
     pending = set(pending_materials) | {m.code for m in application.materials if m.satisfied_by == "commitment"}
@@ -91,10 +93,11 @@ def _items_with_dependencies(session: Session, application: Application) -> list
     return [(link.item, list(link.depends_on)) for link in session.get(Bundle, application.bundle_id).items]
 
 
+@workflow.concurrent_safe
 def return_application(*, session: Session, clock: Clock, actor: Actor, application_id: int,
                        problems: list[dict]) -> Application:
     """补正 with every problem in one notice; a second notice only if the citizen changed something."""
-    application = hall_application(session, actor, application_id, lock=True)
+    application = hall_application(session, actor, application_id)
     if application.status == AppStatus.submitted and application.return_count and not application.changed_since_return:
         session.rollback()
         raise Conflict("already_returned", errors={"return_count": application.return_count})
@@ -109,10 +112,11 @@ def return_application(*, session: Session, clock: Clock, actor: Actor, applicat
     return application
 
 
+@workflow.concurrent_safe
 def reject(*, session: Session, clock: Clock, actor: Actor, application_id: int, reason: str,
            legal_basis: str) -> Application:
     """不予受理, always with its legal basis."""
-    application = hall_application(session, actor, application_id, lock=True)
+    application = hall_application(session, actor, application_id)
     now = clock()
     workflow.move(session, application, "reject", actor=actor, at=now,
                   message=f"不予受理：{reason}（依据：{legal_basis}）",
@@ -122,6 +126,7 @@ def reject(*, session: Session, clock: Clock, actor: Actor, application_id: int,
     return application
 
 
+@workflow.concurrent_safe
 def record_visit(*, session: Session, clock: Clock, actor: Actor, application_id: int, purpose: str) -> Visit:
     """The citizen came in person: the only way a trip is counted."""
     application = hall_application(session, actor, application_id)
@@ -134,10 +139,11 @@ def record_visit(*, session: Session, clock: Clock, actor: Actor, application_id
     return visit
 
 
+@workflow.concurrent_safe
 def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str | None,
           carrier: str | None) -> Application:
     """综合窗口出件: at the window (a visit, and delivered) or by post (a shipment is requested)."""
-    application = hall_application(session, actor, application_id, lock=True)
+    application = hall_application(session, actor, application_id)
     method = method or application.delivery_method or "window"
     now = clock()
     if application.status != AppStatus.completed:

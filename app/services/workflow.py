@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import wraps
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -43,6 +44,21 @@ def record(session: Session, application: Application, event: str, *, actor: Act
                   details=details)
     session.add(entry)
     return entry
+
+
+def concurrent_safe(func):
+    """A use case whose rows another request changed since they were read (their version moved,
+    detected at any flush, not only at commit) answers 409 conflict and leaves nothing half-done."""
+
+    @wraps(func)
+    def wrapper(*args, session: Session, **kwargs):
+        try:
+            return func(*args, session=session, **kwargs)
+        except StaleDataError as exc:
+            session.rollback()
+            raise Conflict("conflict") from exc
+
+    return wrapper
 
 
 def commit(session: Session) -> None:

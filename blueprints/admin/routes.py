@@ -75,3 +75,37 @@ def create_bundle(data):
 def update_bundle(data, code):
     """Replace a 一件事 bundle."""
     return catalogue.bundle_view(catalogue_admin.save_bundle(session=db.session, data=data, code=code))
+
+
+@blp.route("/calendar")
+@blp.auth_required("admin")
+@blp.response(200, s.CalendarDaySchema(many=True))
+@blp.paginate()
+def list_calendar(pagination_parameters):
+    """Working-day overrides for days chinese-calendar does not know yet."""
+    from sqlalchemy import func, select
+
+    from models.application import CalendarOverride
+
+    pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(CalendarOverride))
+    return db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)
+                              .limit(pagination_parameters.page_size)
+                              .offset(pagination_parameters.first_item)).all()
+
+
+@blp.route("/calendar/<isodate:day>", methods=["PUT"])
+@blp.auth_required("admin")
+@blp.arguments(s.CalendarDaySchema)
+@blp.response(200, s.CalendarDaySchema)
+def set_calendar_day(data, day):
+    """Declare a day a working day or a holiday (a future year's 调休, published late)."""
+    return catalogue_admin.set_calendar_day(session=db.session, day=day, **data)
+
+
+@blp.route("/calendar/<isodate:day>", methods=["DELETE"])
+@blp.auth_required("admin")
+@blp.response(204)
+@blp.alt_response(404, response="NOT_FOUND")
+def delete_calendar_day(day):
+    """Remove an override: the library's (or the weekend) rule applies again."""
+    catalogue_admin.delete_calendar_day(session=db.session, day=day)

@@ -98,3 +98,9 @@ class BundleWriteSchema(Schema):
 class BundleUpdateSchema(BundleWriteSchema):
     class Meta:
         exclude = ("code",)
+
+
+class CalendarDaySchema(Schema):
+    day = F.Date(dump_only=True)
+    is_workday = F.Boolean(required=True, metadata={"description": "true for a 调休 working day"})
+    reason = F.String(required=True, validate=validate.Length(1, 200))
