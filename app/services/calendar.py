@@ -1,6 +1,7 @@
 """The working-day calendar with the admins' overrides, and deadlines computed from it."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,9 +13,34 @@ from models.application import CalendarOverride, Pause
 from models.calendar import WorkCalendar, deadline_light
 
 
+CACHE_SECONDS = 60
+_cache: dict[str, tuple[float, dict]] = {}
+
+
 def load_calendar(session: Session) -> WorkCalendar:
-    rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
-    return WorkCalendar(overrides={day: workday for day, workday in rows})
+    """The overrides change a few times a year: each process re-reads them at most once a minute
+    (at once in the process that changed them)."""
+    key = str(session.get_bind().url)
+    cached = _cache.get(key)
+    if cached is None or cached[0] < time.monotonic():
+        rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
+        cached = (time.monotonic() + CACHE_SECONDS, {day: workday for day, workday in rows})
+        _cache[key] = cached
+    return WorkCalendar(overrides=dict(cached[1]))
+
+
+def calendar_changed() -> None:
+    global _generation
+    _cache.clear()
+    _generation += 1
+
+
+_generation = 0
+
+
+def calendar_stamp() -> int:
+    """Changes when this process learns of new overrides (for ETags of views that use the calendar)."""
+    return _generation
 
 
 @dataclass

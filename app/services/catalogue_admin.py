@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.services.calendar import calendar_changed
 from app.services.catalogue import bundle_parts
 from models.bundling import find_cycle
 from models.catalogue import (
@@ -177,6 +178,7 @@ def set_calendar_day(*, session: Session, day, is_workday: bool, reason: str):
     row.is_workday, row.reason = is_workday, reason
     session.add(row)
     session.commit()
+    calendar_changed()
     return row
 
 
@@ -188,3 +190,4 @@ def delete_calendar_day(*, session: Session, day) -> None:
         raise NotFound()
     session.delete(row)
     session.commit()
+    calendar_changed()

@@ -4,11 +4,11 @@ Loaded in a constant number of statements, whatever the number of sub-cases and 
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, lazyload
 
-from app.clock import Clock
-from app.services.calendar import compute_deadline, load_calendar
+from app.clock import Clock, local_date
+from app.services.calendar import calendar_stamp, compute_deadline, load_calendar
 from models.application import Application, Event, Pause, SubCase, Visit
 from models.catalogue import Carrier, Department, Hall, Item
 from models.shipment import Shipment
@@ -41,6 +41,24 @@ def next_action(application: Application, subcases: list[SubCase], shipment: Shi
         if application.delivery_method == "window":
             return {"code": "collect_at_window", "message": "请携带身份证到窗口领取办理结果"}
     return None
+
+
+REPRESENTATION = 1  # bump when the progress view changes shape: cached copies must not survive it
+
+
+def application_for_progress(session: Session, citizen_id: int, application_id: int) -> Application | None:
+    """The application alone: its materials load only if the full view is built."""
+    return session.scalars(select(Application).options(lazyload(Application.materials))
+                           .where(Application.id == application_id, Application.citizen_id == citizen_id)).first()
+
+
+def progress_stamp(*, session: Session, clock: Clock, application: Application) -> dict:
+    """What the progress view depends on, in one statement: every change writes an event (and events
+    are never updated), and the remaining working days change with the date."""
+    last_event = session.scalar(select(func.max(Event.id)).where(Event.application_id == application.id))
+    return {"id": application.id, "version": application.version, "last_event": last_event,
+            "day": local_date(clock()).isoformat(), "shape": REPRESENTATION,
+            "calendar": calendar_stamp()}
 
 
 def progress(*, session: Session, clock: Clock, application: Application) -> dict:

@@ -7,7 +7,8 @@ from app.auth import current_actor
 from app.clock import utcnow
 from app.extensions import Blueprint, db
 from app.services import applications as svc
-from app.services.progress import progress
+from app.errors import NotFound
+from app.services.progress import application_for_progress, progress, progress_stamp
 from blueprints.applications import schemas as s
 
 blp = Blueprint("applications", __name__, description="办件（群众）：申请、材料、提交、进度")
@@ -108,5 +109,9 @@ _command("supply", svc.supply, "Tell the departments the requested materials are
 @blp.alt_response(404, response="NOT_FOUND")
 def get_progress(application_id):
     """What the phone shows: stage, next action, sub-cases, trips, deadline, timeline."""
-    application = svc.own_application(db.session, current_actor(), application_id)
+    application = application_for_progress(db.session, current_actor().id, application_id)
+    if application is None:
+        raise NotFound()
+    # A cheap stamp first: an unchanged case answers 304 without building the view.
+    blp.set_etag(progress_stamp(session=db.session, clock=utcnow, application=application))
     return progress(session=db.session, clock=utcnow, application=application)
