@@ -87,3 +87,36 @@ def test_wechat_jscode2session():
             HttpWechatClient(url, "a", "b").openid_for("x")
     with pytest.raises(GatewayError):
         HttpWechatClient("http://127.0.0.1:9", "a", "b", timeout=1).openid_for("x")
+
+
+def test_wechat_subscribe_messages():
+    from app.gateways.wechat import HttpWechatNotifier, LogWechatNotifier, wechat_notifier_from_config
+
+    tokens = []
+
+    def handler(request):
+        if request.path == "/cgi-bin/token":
+            tokens.append(1)
+            return Response(json.dumps({"access_token": f"tok-{len(tokens)}", "expires_in": 7200}), 200)
+        body = json.loads(request.get_data())
+        if body["touser"] == "expired":
+            return Response(json.dumps({"errcode": 42001, "errmsg": "access_token expired"}), 200)
+        assert request.args["access_token"].startswith("tok-") and body["template_id"] == "tmpl"
+        return Response(json.dumps({"errcode": 0, "errmsg": "ok"}), 200)
+
+    with serve(handler) as (url, seen):
+        notifier = HttpWechatNotifier(url, "wxapp", "secret", "tmpl")
+        notifier.send("openid-1", "application_accepted", {"number": "330825-20261123-00001-3"}, "您的申请已受理")
+        notifier.send("openid-1", "application_accepted", {"number": "n"}, "again")
+        assert len(tokens) == 1  # the token is reused
+        with pytest.raises(GatewayError):
+            notifier.send("expired", "t", {}, "x")
+        notifier.send("openid-1", "t", {}, "x")
+        assert len(tokens) == 2  # an expired token is fetched again
+    with serve(lambda r: Response(json.dumps({"errcode": 40013, "errmsg": "invalid appid"}), 200)) as (url, _):
+        with pytest.raises(GatewayError):
+            HttpWechatNotifier(url, "bad", "secret", "tmpl").send("o", "t", {}, "x")
+    assert isinstance(wechat_notifier_from_config({"WECHAT_APPID": ""}), LogWechatNotifier)
+    assert isinstance(wechat_notifier_from_config({
+        "WECHAT_APPID": "a", "WECHAT_TEMPLATE_ID": "t", "WECHAT_API_BASE": "http://x", "WECHAT_SECRET": "s",
+        "OUTBOUND_TIMEOUT_SECONDS": 1}), HttpWechatNotifier)

@@ -280,3 +280,80 @@ def test_many_workers_never_send_twice(client, sms, app, pg_url):
     for t in threads:
         t.join()
     assert len(sent) == 6 and len(set(sent)) == 6
+
+
+def test_numbers_never_collide_under_concurrent_creation(app, pg_url):
+    import threading
+
+    from app.extensions import db
+    from app.services.numbers import next_number
+
+    with app.app_context():
+        engine = db.engine
+    numbers, lock = [], threading.Lock()
+
+    def create(n: int):
+        session = Session(engine)
+        try:
+            for _ in range(n):
+                number = next_number(session, "330825", datetime(2026, 11, 23).date())
+                session.commit()
+                with lock:
+                    numbers.append(number)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=create, args=(25,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(numbers) == 200 and len(set(numbers)) == 200
+    assert sorted(int(n.split("-")[2]) for n in numbers) == list(range(1, 201))
+
+
+def test_idempotency_key_edges(client, sms):
+    from tests.helpers import assert_error, login_citizen
+
+    headers = login_citizen(client, sms)["headers"]
+    assert_error(client.post("/api/v1/applications", headers={**headers, "Idempotency-Key": "x" * 65},
+                             json={"item_code": "RSJ-YLJ-001"}), 422, "validation_failed")
+    # A failed request releases its key: the corrected retry with the same key goes through.
+    bad = client.post("/api/v1/applications", headers={**headers, "Idempotency-Key": "fix-me"},
+                      json={"item_code": "NOPE"})
+    assert bad.status_code == 422
+    still_bad = client.post("/api/v1/applications", headers={**headers, "Idempotency-Key": "fix-me"},
+                       json={"item_code": "NOPE"})
+    assert still_bad.status_code == 422  # same body, still wrong: not a replay of a stored success
+    fixed = client.post("/api/v1/applications", headers={**headers, "Idempotency-Key": "fix-me-2"},
+                        json={"item_code": "RSJ-YLJ-001"})
+    assert fixed.status_code == 201
+    # Keys belong to one caller: another citizen's identical key is independent.
+    other = login_citizen(client, sms, "13900139000")["headers"]
+    mine = client.post("/api/v1/applications", headers={**other, "Idempotency-Key": "fix-me-2"},
+                       json={"item_code": "RSJ-YLJ-001"})
+    assert mine.status_code == 201 and mine.json["id"] != fixed.json["id"]
+    # Whitespace in the JSON does not make it another body.
+    again = client.post("/api/v1/applications", headers={**headers, "Idempotency-Key": "fix-me-2",
+                                                         "Content-Type": "application/json"},
+                        data='{ "item_code" :  "RSJ-YLJ-001" }')
+    assert again.status_code == 201 and again.json["id"] == fixed.json["id"]
+
+
+def test_calendar_overrides_through_admin(client):
+    from tests.helpers import assert_error
+
+    admin = login_staff(client, "admin")["headers"]
+    answer = client.put("/api/v1/admin/calendar/2027-01-04", headers=admin,
+                        json={"is_workday": False, "reason": "2027 年元旦调休（国务院办公厅通知）"})
+    assert answer.status_code == 200 and answer.json["day"] == "2027-01-04"
+    listed = client.get("/api/v1/admin/calendar", headers=admin).json
+    assert [d["day"] for d in listed] == ["2027-01-04"]
+    from app.extensions import db  # noqa: F401
+    from app.services.calendar import load_calendar
+
+    assert client.delete("/api/v1/admin/calendar/2027-01-04", headers=admin).status_code == 204
+    assert_error(client.delete("/api/v1/admin/calendar/2027-01-04", headers=admin), 404, "not_found")
+    assert_error(client.put("/api/v1/admin/calendar/2027-13-40", headers=admin,
+                            json={"is_workday": True, "reason": "x"}), 404, "not_found")
+    assert load_calendar is not None
