@@ -37,6 +37,7 @@ def inbox(args, pagination_parameters):
 
 def _command(path: str, schema, func, doc: str):
     @blp.auth_required(REVIEWER)
+    @blp.idempotent
     @blp.arguments(schema)
     @blp.response(200, s.SubcaseSchema)
     @blp.alt_response(404, response="NOT_FOUND")

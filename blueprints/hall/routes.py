@@ -50,6 +50,7 @@ def get_application(application_id):
 
 def _command(path: str, name: str, schema, func, doc: str, status: int = 200, out=s.HallApplicationSchema):
     @blp.auth_required(CLERK)
+    @blp.idempotent
     @blp.arguments(schema)
     @blp.response(status, out)
     @blp.alt_response(404, response="NOT_FOUND")

@@ -280,3 +280,14 @@ def test_uploads_are_checked_from_the_bytes(client, sms):
     upload_id = upload(client, citizen["headers"])
     meta = client.get(f"/api/v1/uploads/{upload_id}", headers=citizen["headers"]).json
     assert meta["content_type"] == "image/jpeg" and meta["width"] == 64 and len(meta["sha256"]) == 64
+
+
+def test_desk_retries_do_not_record_twice(client, sms):
+    citizen, app, clerk = submitted_and_accepted(client, sms)
+    headers = {**clerk["headers"], "Idempotency-Key": "visit-7f3a"}
+    url = f"/api/v1/hall/applications/{app['id']}/visits"
+    first = client.post(url, headers=headers, json={"purpose": "核验原件"})
+    second = client.post(url, headers=headers, json={"purpose": "核验原件"})
+    assert first.status_code == second.status_code == 201 and first.json == second.json
+    progress = client.get(f"/api/v1/applications/{app['id']}/progress", headers=citizen["headers"]).json
+    assert progress["visit_count"] == 1
