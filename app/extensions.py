@@ -42,6 +42,14 @@ def services() -> Services:
     return current_app.extensions["onetrip"]
 
 
+def paged(pagination_parameters, fetch, *args, **kwargs) -> list:
+    """Call a service list function with the page asked for; record its total for X-Pagination."""
+    rows, total = fetch(*args, page=pagination_parameters.page, page_size=pagination_parameters.page_size,
+                        **kwargs)
+    pagination_parameters.item_count = total
+    return rows
+
+
 def request_lang() -> str:
     """zh-CN unless the client prefers English."""
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")

@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from app.auth import current_actor
 from app.clock import utcnow
-from app.extensions import Blueprint, db
+from app.extensions import Blueprint, db, paged
 from app.services import applications as svc
 from app.errors import NotFound
 from app.services.progress import application_for_progress, progress, progress_stamp
@@ -35,11 +35,8 @@ class Applications(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """My applications, newest first."""
-        rows, total = svc.list_applications(db.session, current_actor(), status=args.get("status"),
-                                            page=pagination_parameters.page,
-                                            page_size=pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return rows
+        return paged(pagination_parameters, svc.list_applications, db.session, current_actor(),
+                     status=args.get("status"))
 
 
 @blp.route("/applications/<int:application_id>")

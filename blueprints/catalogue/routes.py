@@ -1,7 +1,7 @@
 """Catalogue (public, no login): items, bundles, halls, departments, carriers, e-license types."""
 from __future__ import annotations
 
-from app.extensions import Blueprint, db
+from app.extensions import Blueprint, db, paged
 from app.services import catalogue as svc
 from blueprints.catalogue import schemas as s
 from models.catalogue import Carrier, Department, ElicenseType
@@ -15,9 +15,7 @@ blp = Blueprint("catalogue", __name__, description="办事指南：事项、一�
 @blp.paginate()
 def list_items(args, pagination_parameters):
     """Search service items (事项)."""
-    rows, total = svc.list_items(db.session, page=pagination_parameters.page,
-                                 page_size=pagination_parameters.page_size, **args)
-    pagination_parameters.item_count = total
+    rows = paged(pagination_parameters, svc.list_items, db.session, **args)
     return [svc.item_view(item) for item in rows]
 
 
@@ -36,9 +34,7 @@ def get_item(code):
 @blp.paginate()
 def list_bundles(args, pagination_parameters):
     """一件事 bundles with their merged form and materials."""
-    rows, total = svc.list_bundles(db.session, page=pagination_parameters.page,
-                                   page_size=pagination_parameters.page_size, **args)
-    pagination_parameters.item_count = total
+    rows = paged(pagination_parameters, svc.list_bundles, db.session, **args)
     return [svc.bundle_view(bundle) for bundle in rows]
 
 
@@ -57,18 +53,12 @@ def get_bundle(code):
 @blp.paginate()
 def list_halls(args, pagination_parameters):
     """Service halls and points at county, township and village level."""
-    rows, total = svc.list_halls(db.session, page=pagination_parameters.page,
-                                 page_size=pagination_parameters.page_size, **args)
-    pagination_parameters.item_count = total
-    return rows
+    return paged(pagination_parameters, svc.list_halls, db.session, **args)
 
 
 def _reference(model):
     def view(pagination_parameters):
-        rows, total = svc.list_reference(db.session, model, page=pagination_parameters.page,
-                                         page_size=pagination_parameters.page_size)
-        pagination_parameters.item_count = total
-        return rows
+        return paged(pagination_parameters, svc.list_reference, db.session, model)
     return view
 
 

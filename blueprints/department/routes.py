@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.auth import current_actor
 from app.clock import utcnow
-from app.extensions import Blueprint, db
+from app.extensions import Blueprint, db, paged
 from app.services import department as svc
 from blueprints.department import schemas as s
 from models.application import Application, SubCase
@@ -29,9 +29,7 @@ def _view(subcase: SubCase, application: Application, item: Item) -> dict:
 @blp.paginate()
 def inbox(args, pagination_parameters):
     """The department's sub-cases; `waiting` ones wait on another department's decision."""
-    rows, total = svc.inbox(db.session, current_actor(), status=args.get("status"),
-                            page=pagination_parameters.page, page_size=pagination_parameters.page_size)
-    pagination_parameters.item_count = total
+    rows = paged(pagination_parameters, svc.inbox, db.session, current_actor(), status=args.get("status"))
     return [_view(*row) for row in rows]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from app.auth import current_actor
 from app.clock import utcnow
 from app.crypto import mask_phone
-from app.extensions import Blueprint, db
+from app.extensions import Blueprint, db, paged
 from app.services import hall as svc
 from blueprints.hall import schemas as s
 from models.citizen import Citizen
@@ -32,9 +32,7 @@ def _view(applications):
 @blp.paginate()
 def inbox(args, pagination_parameters):
     """Every application in the clerk's region, whatever its department (无差别全科受理)."""
-    rows, total = svc.inbox(db.session, current_actor(), status=args.get("status"),
-                            page=pagination_parameters.page, page_size=pagination_parameters.page_size)
-    pagination_parameters.item_count = total
+    rows = paged(pagination_parameters, svc.inbox, db.session, current_actor(), status=args.get("status"))
     return _view(rows)
 
 
