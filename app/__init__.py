@@ -90,11 +90,13 @@ def _json_bodies_only():
 
     if "\x00" in request.path:  # PostgreSQL text cannot hold NUL; refuse it at the door
         raise DomainError("bad_request", status=400)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if hasattr(view, "before_parse"):
+        view.before_parse()
     if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
         return None
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return None
-    view = current_app.view_functions.get(request.endpoint or "")
     if request.mimetype == "application/json":
         return None
     if getattr(view, "accepts_multipart", False) and request.mimetype == "multipart/form-data":

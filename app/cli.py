@@ -12,6 +12,19 @@ from app.services import accounts, seed
 def register(app: Flask) -> None:
     register_worker(app)
 
+    @app.cli.command("purge-uploads")
+    @click.option("--pending-hours", default=24, show_default=True, help="never completed after this long")
+    @click.option("--unattached-days", default=7, show_default=True, help="never attached after this long")
+    def purge_uploads_command(pending_hours: int, unattached_days: int):
+        """Remove abandoned uploads: objects first, then their rows."""
+        from app.clock import utcnow
+        from app.extensions import services
+        from app.services.uploads import purge
+
+        removed = purge(session=db.session, clock=utcnow, store=services().store,
+                        pending_hours=pending_hours, unattached_days=unattached_days)
+        click.echo(f"purged {removed} uploads")
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo county: catalogue, halls, carrier and one account per staff role."""

@@ -48,6 +48,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "form_conflict": ("同名表单字段在不同事项中的定义不一致", "Form fields with the same name disagree"),
     "already_exists": ("编码已存在", "This code already exists"),
     "object_store_unavailable": ("文件存储不可用", "The object store is unavailable"),
+    "upload_policy_violated": ("上传的文件不符合签名策略（类型、大小或已过期）", "The upload broke its signed policy"),
+    "download_link_invalid": ("下载链接无效或已过期", "The download link is invalid or expired"),
+    "file_refused": ("文件未通过检查", "The file was refused"),
+    "upload_not_acceptable": ("所选文件不能用于此材料", "These files cannot be used for this material"),
+    "upload_not_arrived": ("文件尚未上传完成", "The file has not arrived yet"),
+    "commitment_not_allowed": ("关键材料不能容缺受理", "This material cannot be pledged"),
+    "materials_missing": ("材料或信息不全，请一次性补齐后提交", "Materials or fields are missing"),
+    "invalid_transition": ("当前状态下不能执行此操作", "This action is not allowed in the current status"),
+    "idempotency_key_reused": ("同一 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for another request"),
+    "already_returned": ("已一次性告知过补正，申请人未作修改前不能再次退回", "Already returned once; nothing changed since"),
+    "hall_cannot_accept": ("该大厅不能受理此事项", "This hall cannot accept this item"),
+    "post_not_available": ("此事项不支持邮寄", "This item cannot be delivered by post"),
+    "delivery_locked": ("结果已交寄，不能再修改领取方式", "The result is already with the carrier"),
+    "address_missing": ("申请人尚未填写邮寄地址", "No delivery address"),
+    "already_issued": ("办理结果已出件", "The result was already issued"),
+    "elicense_not_usable": ("电子证照不可用于此材料", "This e-license cannot be used for this material"),
 }
 
 

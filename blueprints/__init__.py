@@ -8,9 +8,11 @@ API_PREFIX = "/api/v1"
 # (package, url prefix) in the order they appear in the OpenAPI document.
 MODULES = (
     ("health", ""),
+    ("localstore", ""),
     ("auth", API_PREFIX),
     ("catalogue", API_PREFIX),
     ("uploads", API_PREFIX),
+    ("elicenses", API_PREFIX),
     ("applications", API_PREFIX),
     ("hall", API_PREFIX),
     ("department", API_PREFIX),

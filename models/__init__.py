@@ -1,2 +1,2 @@
 """SQLAlchemy models and pure domain rules; importing this package registers every table."""
-from models import application, catalogue, citizen, material, notification, shipment, staff  # noqa: F401
+from models import application, catalogue, citizen, elicense, material, notification, shipment, staff  # noqa: F401

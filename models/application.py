@@ -50,6 +50,10 @@ class Application(Timestamps, Base):
 
     materials: Mapped[list[ApplicationMaterial]] = relationship(
         cascade="all, delete-orphan", order_by="ApplicationMaterial.position", lazy="selectin")
+    @property
+    def materials_exempted(self) -> int:
+        return sum(1 for m in self.materials if m.satisfied_by == "elicense")
+
     subcases: Mapped[list[SubCase]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="SubCase.position",
         lazy="raise")

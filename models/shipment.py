@@ -34,5 +34,6 @@ class Shipment(Timestamps, Base):
     address: Mapped[dict[str, Any]] = mapped_column(comment="recipient, phone, region_code, detail, postcode")
     tracking_number: Mapped[str | None] = mapped_column(String(64))
     requested_at: Mapped[datetime]
+    proof_upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"), comment="妥投 photo")
 
     __mapper_args__ = {"version_id_col": version}

@@ -30,6 +30,20 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> None:
         """Idempotent: deleting an absent object is not an error."""
 
+    def presigned_post(self, key: str, content_type: str, max_size: int, expires: int) -> tuple[str, dict]:
+        """(url, form fields) for a browser/phone POST straight to the store. The policy pins the key
+        and the content type and allows 1..max_size bytes; the store refuses anything else."""
+
+    def presigned_get(self, key: str, expires: int) -> str:
+        """A URL that downloads the object for `expires` seconds."""
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every key under a prefix."""
+
+
+class PolicyViolation(StoreError):
+    """A signed upload did not keep to its policy (local store; S3 answers 403 itself)."""
+
 
 def store_from_config(config: dict) -> ObjectStore:
     """`local:<directory>` or `s3://<bucket>` (API.md, Configuration)."""
@@ -37,7 +51,8 @@ def store_from_config(config: dict) -> ObjectStore:
     if spec.startswith("local:"):
         from storage.local import LocalObjectStore
 
-        return LocalObjectStore(spec.removeprefix("local:"))
+        return LocalObjectStore(spec.removeprefix("local:"), secret=config.get("SECRET_KEY", ""),
+                                base_url=config.get("PUBLIC_BASE_URL", ""))
     if spec.startswith("s3://"):
         from storage.s3 import S3ObjectStore
 

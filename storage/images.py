@@ -1,4 +1,6 @@
-"""File inspection (the only Pillow import): the type comes from the bytes, never from the name."""
+"""File inspection and normalisation (the only Pillow import): the type comes from the bytes, never
+from the name; images are opened under a pixel cap, decoded in full, turned upright, stripped of
+every metadata block (EXIF with GPS, XMP, ICC, comments), capped in size, re-encoded, thumbnailed."""
 from __future__ import annotations
 
 import io
@@ -6,11 +8,20 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-# Well under Pillow's default (~89 Mpx): a phone photo is 12-50 Mpx; anything bigger is refused.
+# Well under Pillow's default (~89 Mpx): phones take 12-50 Mpx; a declared 60 Mpx+ is refused
+# before a single pixel is decoded.
 MAX_PIXELS = 60_000_000
 MAX_ASPECT = 20  # a 1 x 30000 strip is not a document photo
+MIN_EDGE = 16
+LONG_EDGE = 2000
+THUMB_EDGE = 320
+JPEG_QUALITY = 85
+MAX_PDF_PAGES = 50
+
+# Markup or archives inside an "image" make it a polyglot: a browser or unzip would read it too.
+_POLYGLOT = re.compile(rb"<\s*(?:script|html|svg|iframe|body|\?php)|PK\x03\x04|%PDF-", re.I)
 
 
 class FileRefused(ValueError):
@@ -25,6 +36,16 @@ class Inspected:
     pages: int | None = None
 
 
+@dataclass
+class Normalised:
+    data: bytes
+    content_type: str
+    width: int | None
+    height: int | None
+    pages: int | None
+    thumbnail: bytes | None
+
+
 def sniff(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg"
@@ -36,43 +57,102 @@ def sniff(data: bytes) -> str | None:
 
 
 def inspect(data: bytes) -> Inspected:
-    """Open what arrived under a pixel cap, decompression-bomb warnings as errors, fully decoded."""
+    """Check without changing: the type from the bytes, then the type's own checks."""
+    return _check(data)[0]
+
+
+def normalise(data: bytes, declared_type: str | None = None) -> Normalised:
+    """Check and normalise; raises FileRefused with the reason."""
+    found, image = _check(data, declared_type)
+    if image is None:
+        return Normalised(data, found.content_type, None, None, found.pages, None)
+    with image:
+        upright = ImageOps.exif_transpose(image)
+        if found.content_type == "image/jpeg" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
+            has_alpha = "transparency" in upright.info or upright.mode.endswith("A")
+            upright = upright.convert("RGBA" if has_alpha else "RGB")
+        if max(upright.size) > LONG_EDGE:
+            upright.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        body = _encode(upright, found.content_type)
+        thumb = upright.copy()
+        thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.BILINEAR)
+        thumbnail = _encode(thumb.convert("RGB"), "image/jpeg")
+        return Normalised(body, found.content_type, upright.width, upright.height, None, thumbnail)
+
+
+def _encode(image: Image.Image, content_type: str) -> bytes:
+    """Save with no metadata at all: no exif, no icc_profile, no comments, no text chunks."""
+    out = io.BytesIO()
+    clean = Image.new(image.mode, image.size)
+    clean.frombytes(image.tobytes())  # a fresh image carries no info dict from the original
+    if content_type == "image/jpeg":
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    else:
+        clean.save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def _check(data: bytes, declared_type: str | None = None) -> tuple[Inspected, Image.Image | None]:
     if not data:
         raise FileRefused("文件为空")
     kind = sniff(data)
     if kind is None:
-        raise FileRefused("只接受 JPEG、PNG 图片或 PDF 文件")
+        raise FileRefused("只接受 JPEG、PNG 图片或 PDF 文件（按文件内容判断，不看扩展名）")
+    if declared_type and declared_type != kind:
+        raise FileRefused(f"文件内容是 {kind}，与声明的 {declared_type} 不符")
     if kind == "application/pdf":
-        return _inspect_pdf(data)
+        return _check_pdf(data), None
+    if _POLYGLOT.search(data):
+        raise FileRefused("图片中夹带了网页、脚本或压缩包内容")
+    if kind == "image/png" and not data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"):
+        raise FileRefused("PNG 文件不完整或末尾附带了其他数据")
+    return _open_image(data, kind)
+
+
+def _open_image(data: bytes, kind: str) -> tuple[Inspected, Image.Image]:
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            with Image.open(io.BytesIO(data), formats=["JPEG", "PNG"]) as image:
-                width, height = image.size
-                if width * height > MAX_PIXELS:
-                    raise FileRefused("图片像素过大")
-                if max(width, height) > MAX_ASPECT * min(width, height):
-                    raise FileRefused("图片长宽比异常")
-                image.load()  # decode every byte: truncated files fail here
+            image = Image.open(io.BytesIO(data), formats=["JPEG" if kind == "image/jpeg" else "PNG"])
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise FileRefused(f"图片像素过大（{width}×{height}）")
+            if min(width, height) < MIN_EDGE or max(width, height) > MAX_ASPECT * min(width, height):
+                raise FileRefused(f"图片尺寸异常（{width}×{height}）")
+            if kind == "image/jpeg":
+                # Decode at the smallest JPEG scale that still covers the long edge we keep.
+                image.draft("RGB" if image.mode != "L" else "L", (LONG_EDGE, LONG_EDGE))
+            image.load()  # decode every byte: truncated files fail here
         except FileRefused:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise FileRefused("图片像素过大") from exc
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
             raise FileRefused("图片已损坏或不完整") from exc
-    return Inspected(kind, width, height)
+    return Inspected(kind, width, height), image
 
 
-def _inspect_pdf(data: bytes) -> Inspected:
-    tail = data[-2048:]
-    if b"%%EOF" not in tail:
-        raise FileRefused("PDF 文件不完整")
-    if b"/Encrypt" in data:
-        raise FileRefused("不接受加密的 PDF")
-    if b"/JavaScript" in data or b"/JS" in data:
-        raise FileRefused("PDF 含有脚本")
-    # A page-tree count without a PDF library: issue 4 replaces this with a real parser.
-    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+def _check_pdf(data: bytes) -> Inspected:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    if re.search(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia)\b", data):
+        raise FileRefused("PDF 含有脚本、可执行动作或嵌入文件")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=True)
+        if reader.is_encrypted:
+            raise FileRefused("不接受加密的 PDF")
+        pages = len(reader.pages)
+        for page in reader.pages[:MAX_PDF_PAGES]:
+            page.mediabox  # noqa: B018 - every page object must resolve
+    except FileRefused:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise FileRefused("PDF 文件已损坏或无法解析") from exc
     if pages < 1:
         raise FileRefused("PDF 没有页面")
+    if pages > MAX_PDF_PAGES:
+        raise FileRefused(f"PDF 超过 {MAX_PDF_PAGES} 页")
     return Inspected("application/pdf", pages=pages)

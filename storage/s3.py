@@ -70,3 +70,26 @@ class S3ObjectStore:
             self.client.delete_object(Bucket=self.bucket, Key=check_key(key))
         except (ClientError, BotoCoreError) as exc:
             raise StoreUnavailable(str(exc)) from exc
+
+    def presigned_post(self, key: str, content_type: str, max_size: int, expires: int) -> tuple[str, dict]:
+        try:
+            form = self.client.generate_presigned_post(
+                Bucket=self.bucket, Key=check_key(key), Fields={"Content-Type": content_type},
+                Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_size]],
+                ExpiresIn=expires)
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+        return form["url"], form["fields"]
+
+    def presigned_get(self, key: str, expires: int) -> str:
+        try:
+            return self.client.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": check_key(key)}, ExpiresIn=expires)
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every key under a prefix (for tests and purges)."""
+        paginator = self.client.get_paginator("list_objects_v2")
+        return [obj["Key"] for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix)
+                for obj in page.get("Contents", [])]

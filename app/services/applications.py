@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import workflow
+from app.services import wallet, workflow
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
 from app.services.numbers import next_number
@@ -85,7 +85,9 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
     ]
     session.add(application)
     session.flush()
-    workflow.record(session, application, "created", actor=actor, at=now, message=f"已创建申请：{title}")
+    exempted = wallet.fill_from_wallet(session, application, local_date(now))
+    message = f"已创建申请：{title}" + (f"；{exempted} 项材料由电子证照免提交" if exempted else "")
+    workflow.record(session, application, "created", actor=actor, at=now, message=message)
     session.commit()
     return application
 
@@ -154,12 +156,14 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
                 problems[str(upload_id)] = ["文件尚未通过检查"]
             elif _extension(upload.content_type) not in material.formats:
                 problems[str(upload_id)] = [f"此材料只接受 {'/'.join(material.formats)} 格式"]
+            elif (upload.size or 0) > material.max_size_mb * 1024 * 1024:
+                problems[str(upload_id)] = [f"此材料的文件不能超过 {material.max_size_mb} MB"]
         if problems:
             raise ValidationFailed("upload_not_acceptable", errors={"upload_ids": problems})
         material.upload_ids, material.elicense_id, material.satisfied_by = list(upload_ids), None, "upload"
         material.pending = False
     elif elicense_id is not None:
-        raise ValidationFailed("unknown_reference", errors={"elicense_id": ["电子证照不存在"]})
+        wallet.attach_license(session, actor, material, elicense_id, local_date(clock()))
     elif commitment:
         if not material.commitment_allowed:
             raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
 from app.errors import NotFound
-from app.services import workflow
+from app.services import wallet, workflow
 from app.services.notify import notify
 from models.application import Application, Pause, SubCase
 from models.catalogue import Item
@@ -61,6 +61,10 @@ def approve(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, no
     workflow.move(session, subcase, "approve", actor=actor, at=now, message=f"「{name}」审核通过", note=note)
     subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, note
     _start_review(session, application, now)
+    issued = wallet.issue_result(session, application, subcase, local_date(now))
+    if issued is not None:
+        workflow.record(session, application, "elicense_issued", actor=actor, at=now, subcase=subcase,
+                        message=f"「{issued.type.name}」电子证照已发放到您的卡包")
     for waiting in siblings:
         if waiting.status == SubStatus.waiting and all(
                 _status_of(siblings, code) == SubStatus.approved for code in waiting.depends_on):

@@ -1,52 +1,183 @@
-"""Files from the phone: checked from their bytes, stored under a server-made key, owned by one citizen."""
+"""Files from the phone: straight to object storage through a presigned POST, then checked from
+their bytes and normalised before they count; refused files are deleted, never kept."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.clock import Clock
 from app.errors import NotFound, ValidationFailed
+from models.application import Application, ApplicationMaterial, SubCase
+from models.catalogue import region_prefix
 from models.material import Upload, UploadStatus
-from storage import ObjectStore
-from storage.images import FileRefused, inspect
+from storage import ObjectNotFound, ObjectStore
+from storage.images import FileRefused, normalise
 from storage.keys import new_key
 
 SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+MAX_PRESIGNED_BYTES = 20 * 1024 * 1024
 MAX_DIRECT_BYTES = 10 * 1024 * 1024
+UPLOAD_URL_SECONDS = 15 * 60
+DOWNLOAD_URL_SECONDS = 5 * 60
+
+
+def _owner(actor: Actor) -> dict:
+    return {"citizen_id": actor.id if actor.kind == "citizen" else None,
+            "staff_id": actor.id if actor.kind == "staff" else None}
+
+
+def create_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, filename: str,
+                  content_type: str, size: int, purpose: str) -> tuple[Upload, str, dict, datetime]:
+    """A presigned POST whose policy pins a server-made key, the declared type and 1..size bytes."""
+    if size > MAX_PRESIGNED_BYTES:
+        raise ValidationFailed(errors={"size": [f"文件不能超过 {MAX_PRESIGNED_BYTES // 1024 // 1024} MB"]})
+    now = clock()
+    key = new_key("uploads", now, SUFFIX[content_type])
+    url, fields = store.presigned_post(key, content_type, size, UPLOAD_URL_SECONDS)
+    upload = Upload(**_owner(actor), purpose=purpose, status=UploadStatus.pending, key=key,
+                    filename=filename[:255], declared_type=content_type, declared_size=size, created_at=now)
+    session.add(upload)
+    session.commit()
+    return upload, url, fields, now + timedelta(seconds=UPLOAD_URL_SECONDS)
+
+
+def _accept(session: Session, store: ObjectStore, upload: Upload, data: bytes, now: datetime) -> Upload:
+    """Check and normalise what arrived; a refusal deletes the object and keeps the reason."""
+    try:
+        result = normalise(data, upload.declared_type)
+    except FileRefused as exc:
+        store.delete(upload.key)
+        upload.status, upload.reject_reason, upload.completed_at = UploadStatus.rejected, str(exc), now
+        session.commit()
+        raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
+    store.put(upload.key, result.data, result.content_type)
+    if result.thumbnail:
+        upload.thumbnail_key = upload.key.rsplit(".", 1)[0] + "-thumb.jpg"
+        store.put(upload.thumbnail_key, result.thumbnail, "image/jpeg")
+    upload.status, upload.completed_at = UploadStatus.ready, now
+    upload.content_type, upload.size = result.content_type, len(result.data)
+    upload.sha256 = hashlib.sha256(result.data).hexdigest()
+    upload.width, upload.height, upload.pages = result.width, result.height, result.pages
+    session.commit()
+    return upload
+
+
+def complete_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, upload_id: int) -> Upload:
+    upload = own_upload(session, actor, upload_id)
+    if upload.status == UploadStatus.ready:
+        return upload  # a retried complete answers the same
+    if upload.status == UploadStatus.rejected:
+        raise ValidationFailed("file_refused", errors={"file": [upload.reject_reason]})
+    try:
+        data = store.get(upload.key)
+    except ObjectNotFound as exc:
+        raise ValidationFailed("upload_not_arrived") from exc
+    return _accept(session, store, upload, data, clock())
 
 
 def direct_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, data: bytes,
                   filename: str, declared_type: str, purpose: str) -> Upload:
-    """A small file through the API: refused files are never stored."""
+    """A small file through the API, with the same checks; refused files are never stored."""
     if len(data) > MAX_DIRECT_BYTES:
-        raise ValidationFailed("file_refused", errors={"file": ["文件超过 10 MB"]})
+        raise ValidationFailed("file_refused", errors={"file": [f"文件超过 {MAX_DIRECT_BYTES // 1024 // 1024} MB"]})
+    now = clock()
+    declared = declared_type if declared_type in SUFFIX else None
     try:
-        found = inspect(data)
+        result = normalise(data, declared)
     except FileRefused as exc:
         raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
-    now = clock()
-    key = new_key("uploads", now, SUFFIX[found.content_type])
-    store.put(key, data, found.content_type)
-    upload = Upload(citizen_id=actor.id if actor.kind == "citizen" else None,
-                    staff_id=actor.id if actor.kind == "staff" else None, purpose=purpose,
-                    status=UploadStatus.ready, key=key, filename=filename[:255], declared_type=declared_type[:100],
-                    declared_size=len(data), content_type=found.content_type, size=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(), width=found.width, height=found.height,
-                    pages=found.pages, created_at=now, completed_at=now)
+    upload = Upload(**_owner(actor), purpose=purpose, status=UploadStatus.pending,
+                    key=new_key("uploads", now, SUFFIX[result.content_type]), filename=filename[:255],
+                    declared_type=result.content_type, declared_size=len(data), created_at=now)
     session.add(upload)
+    session.flush()
     try:
-        session.commit()
+        return _accept(session, store, upload, data, now)
     except Exception:
         session.rollback()
-        store.delete(key)
+        store.delete(upload.key)
         raise
-    return upload
 
 
 def own_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     upload = session.get(Upload, upload_id)
-    if upload is None or upload.citizen_id != actor.id:
+    owner = upload.citizen_id if actor.kind == "citizen" else upload.staff_id if upload else None
+    if upload is None or owner != actor.id:
         raise NotFound()
     return upload
+
+
+def readable_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
+    """The owner, or staff handling an application that uses the file (a clerk of its region, a
+    reviewer of a department with a sub-case in it); to anyone else it does not exist."""
+    upload = session.get(Upload, upload_id)
+    if upload is None:
+        raise NotFound()
+    if actor.kind == "citizen":
+        if upload.citizen_id == actor.id:
+            return upload
+        raise NotFound()
+    if actor.kind == "staff" and upload.staff_id == actor.id:
+        return upload
+    if upload.citizen_id is None or actor.role not in ("clerk", "reviewer"):
+        raise NotFound()
+    candidates = session.execute(
+        select(Application.id, Application.region_code, ApplicationMaterial.upload_ids)
+        .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
+        .where(Application.citizen_id == upload.citizen_id)).all()
+    using = {app_id for app_id, region, ids in candidates if upload.id in (ids or [])}
+    if actor.role == "clerk" and any(region.startswith(region_prefix(actor.region_code or "------"))
+                                     for app_id, region, ids in candidates if app_id in using):
+        return upload
+    if actor.role == "reviewer" and using and session.scalar(
+            select(SubCase.id).where(SubCase.application_id.in_(using),
+                                     SubCase.department_id == actor.department_id).limit(1)):
+        return upload
+    raise NotFound()
+
+
+def download_urls(store: ObjectStore, upload: Upload) -> tuple[str | None, str | None]:
+    if upload.status != UploadStatus.ready:
+        return None, None
+    thumb = store.presigned_get(upload.thumbnail_key, DOWNLOAD_URL_SECONDS) if upload.thumbnail_key else None
+    return store.presigned_get(upload.key, DOWNLOAD_URL_SECONDS), thumb
+
+
+def purge(*, session: Session, clock: Clock, store: ObjectStore, pending_hours: int, unattached_days: int) -> int:
+    """Remove uploads never completed (after `pending_hours`) or never attached to anything (after
+    `unattached_days`), objects first, then rows."""
+    now = clock()
+    stale = session.scalars(select(Upload).where(
+        ((Upload.status != UploadStatus.ready) & (Upload.created_at < now - timedelta(hours=pending_hours)))
+        | ((Upload.status == UploadStatus.ready) & (Upload.created_at < now - timedelta(days=unattached_days))))).all()
+    if not stale:
+        return 0
+    attached = attached_upload_ids(session)
+    removed = 0
+    for upload in stale:
+        if upload.id in attached:
+            continue
+        store.delete(upload.key)
+        if upload.thumbnail_key:
+            store.delete(upload.thumbnail_key)
+        session.delete(upload)
+        removed += 1
+    session.commit()
+    return removed
+
+
+def attached_upload_ids(session: Session) -> set[int]:
+    from models.elicense import Elicense
+    from models.shipment import Shipment
+
+    ids: set[int] = set()
+    for (upload_ids,) in session.execute(select(ApplicationMaterial.upload_ids)):
+        ids.update(upload_ids or [])
+    for (upload_ids,) in session.execute(select(Elicense.upload_ids)):
+        ids.update(upload_ids or [])
+    ids.update(x for (x,) in session.execute(select(Shipment.proof_upload_id)) if x)
+    return ids

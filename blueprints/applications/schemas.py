@@ -89,6 +89,8 @@ class ApplicationSchema(Schema):
     delivery_method = F.String(allow_none=True, required=True)
     delivery_address = F.Nested(AddressSchema, allow_none=True, required=True)
     promised_days = F.Integer(required=True, dump_only=True)
+    materials_exempted = F.Integer(required=True, dump_only=True,
+                                   metadata={"description": "materials filled from the e-license wallet (免提交)"})
     return_count = F.Integer(required=True, dump_only=True)
     created_at = F.DateTime(required=True)
     submitted_at = F.DateTime(allow_none=True, required=True, dump_only=True)

@@ -1,5 +1,7 @@
-"""Uploads: files from the phone, checked from their bytes before they count as materials."""
+"""Uploads: straight to object storage with a presigned POST, then checked from their bytes."""
 from __future__ import annotations
+
+from flask.views import MethodView
 
 from app.auth import current_actor
 from app.clock import utcnow
@@ -7,30 +9,64 @@ from app.extensions import Blueprint, db, services
 from app.services import uploads as svc
 from blueprints.uploads import schemas as s
 
-blp = Blueprint("uploads", __name__, description="文件上传（群众）")
+blp = Blueprint("uploads", __name__, description="文件上传：预签名直传、检查与规范化")
+ANYONE = ("citizen", "courier", "clerk", "reviewer")
+
+
+def _view(upload) -> dict:
+    url, thumb = svc.download_urls(services().store, upload)
+    fields = [name for name in s.UploadSchema().fields if name not in ("url", "thumbnail_url")]
+    return {**{name: getattr(upload, name) for name in fields}, "status": str(upload.status),
+            "url": url, "thumbnail_url": thumb}
+
+
+def _args():
+    return {"session": db.session, "clock": utcnow, "store": services().store, "actor": current_actor()}
+
+
+@blp.route("/uploads", methods=["POST"])
+@blp.auth_required(*ANYONE)
+@blp.idempotent
+@blp.arguments(s.UploadCreateSchema)
+@blp.response(201, s.PresignedUploadSchema)
+def create(data):
+    """A presigned POST straight to object storage; its policy enforces the type and a size range."""
+    upload, url, fields, expires_at = svc.create_upload(**_args(), **data)
+    return {"id": upload.id, "url": url, "fields": fields, "expires_at": expires_at}
+
+
+@blp.route("/uploads/<int:upload_id>/complete", methods=["POST"])
+@blp.auth_required(*ANYONE)
+@blp.response(200, s.UploadSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+def complete(upload_id):
+    """Check what arrived and normalise it; a refused file is deleted and the reason given."""
+    return _view(svc.complete_upload(**_args(), upload_id=upload_id))
 
 
 @blp.route("/uploads/direct", methods=["POST"])
-@blp.auth_required("citizen")
+@blp.auth_required(*ANYONE)
 @blp.arguments(s.DirectUploadSchema, location="multipart")
 @blp.response(201, s.UploadSchema)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def direct(data):
     """A small file (multipart `file`, `purpose`) through the API, with the same checks."""
     upload = data["file"]
-    return svc.direct_upload(session=db.session, clock=utcnow, store=services().store, actor=current_actor(),
-                             data=upload.read(svc.MAX_DIRECT_BYTES + 1), filename=upload.filename or "",
-                             declared_type=upload.mimetype or "", purpose=data["purpose"])
+    return _view(svc.direct_upload(**_args(), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
+                                   filename=upload.filename or "", declared_type=upload.mimetype or "",
+                                   purpose=data["purpose"]))
 
 
 direct.accepts_multipart = True
 
 
 @blp.route("/uploads/<int:upload_id>")
-@blp.auth_required("citizen")
-@blp.etag
-@blp.response(200, s.UploadSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-def get_upload(upload_id):
-    """One of my uploads."""
-    return svc.own_upload(db.session, current_actor(), upload_id)
+class UploadById(MethodView):
+    @blp.auth_required(*ANYONE)
+    @blp.etag
+    @blp.response(200, s.UploadSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, upload_id):
+        """Metadata and a short-lived download URL: the owner, or staff handling an application using it."""
+        return _view(svc.readable_upload(db.session, current_actor(), upload_id))

@@ -1,0 +1,97 @@
+"""The e-license wallet (citizen), public QR verification, and the clerk's check of an original."""
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import current_app, send_file
+from flask.views import MethodView
+from flask_limiter.util import get_remote_address
+
+from app.auth import current_actor
+from app.clock import local_date, utcnow
+from app.errors import NotFound
+from app.extensions import Blueprint, db, limiter, paged
+from app.services import wallet as svc
+from blueprints.elicenses import schemas as s
+
+blp = Blueprint("elicenses", __name__, description="电子证照：卡包、二维码核验")
+
+
+def verification_url(code: str | None) -> str | None:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/api/v1/verify/{code}" if code else None
+
+
+def license_view(lic) -> dict:
+    return {"id": lic.id, "type": lic.type.code, "type_name": lic.type.name, "number": lic.number,
+            "holder_name": lic.holder_name, "issuer": lic.issuer, "issued_on": lic.issued_on,
+            "valid_until": lic.valid_until, "status": svc.status_of(lic, local_date(utcnow())),
+            "verified": lic.verified, "source": lic.source,
+            "files": [{"upload_id": i} for i in lic.upload_ids],
+            "verification_url": verification_url(lic.verification_code)}
+
+
+@blp.route("/elicenses")
+class Elicenses(MethodView):
+    @blp.auth_required("citizen")
+    @blp.response(200, s.ElicenseSchema(many=True))
+    @blp.paginate()
+    def get(self, pagination_parameters):
+        """My wallet."""
+        return [license_view(lic) for lic in paged(pagination_parameters, svc.list_licenses, db.session,
+                                                   current_actor())]
+
+    @blp.auth_required("citizen")
+    @blp.idempotent
+    @blp.arguments(s.ElicenseCreateSchema)
+    @blp.response(201, s.ElicenseSchema)
+    def post(self, data):
+        """Add a license from photos of it; it counts once a clerk has verified the original."""
+        return license_view(svc.add_license(session=db.session, clock=utcnow, actor=current_actor(), **data))
+
+
+@blp.route("/elicenses/<int:license_id>")
+@blp.auth_required("citizen")
+@blp.etag
+@blp.response(200, s.ElicenseSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def get_license(license_id):
+    """One license of my wallet."""
+    return license_view(svc.own_license(db.session, current_actor(), license_id))
+
+
+@blp.route("/elicenses/<int:license_id>/qrcode.png")
+@blp.auth_required("citizen")
+@blp.response(200, content_type="image/png")
+@blp.alt_response(404, response="NOT_FOUND")
+def qrcode(license_id):
+    """A QR code of the license's public verification URL."""
+    lic = svc.own_license(db.session, current_actor(), license_id)
+    if not lic.verification_code:
+        raise NotFound()
+    out = io.BytesIO()
+    segno.make(verification_url(lic.verification_code), error="m").save(out, kind="png", scale=8, border=2)
+    out.seek(0)
+    return send_file(out, mimetype="image/png", max_age=300)
+
+
+@blp.route("/verify/<code>")
+@limiter.limit(lambda: current_app.config["VERIFY_IP_LIMITS"], key_func=get_remote_address, scope="verify")
+@blp.etag
+@blp.response(200, s.PublicVerificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+def verify(code):
+    """Public, no login: is this license genuine and still valid? The holder's name is masked."""
+    return svc.public_view(db.session, code, local_date(utcnow()))
+
+
+@blp.route("/hall/elicenses/<int:license_id>/verify", methods=["POST"])
+@blp.auth_required("clerk")
+@blp.response(200, s.ElicenseSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def clerk_verify(license_id):
+    """A clerk confirms an uploaded e-license against the original."""
+    return license_view(svc.verify_license(session=db.session, clock=utcnow, actor=current_actor(),
+                                           license_id=license_id))
