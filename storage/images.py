@@ -20,8 +20,41 @@ THUMB_EDGE = 320
 JPEG_QUALITY = 85
 MAX_PDF_PAGES = 50
 
-# Markup or archives inside an "image" make it a polyglot: a browser or unzip would read it too.
-_POLYGLOT = re.compile(rb"<\s*(?:script|html|svg|iframe|body|\?php)|PK\x03\x04|%PDF-", re.I)
+# Markup, scripts or archives hidden in an image make it a polyglot: a browser, a PHP interpreter or
+# unzip would read it as something else. They hide in metadata segments, text chunks, or after the
+# image's end; the compressed pixel data itself is never scanned (random bytes match by chance).
+_POLYGLOT_MARKERS = (b"<script", b"<html", b"<body", b"<?php", b"<iframe", b"<svg", b"pk\x03\x04", b"%pdf-")
+
+
+def _has_markup(chunk: bytes) -> bool:
+    lowered = chunk.lower()
+    return any(marker in lowered for marker in _POLYGLOT_MARKERS)
+
+
+def _jpeg_hiding_places(data: bytes):
+    """Every segment before the scan (APPn: EXIF, XMP, ICC; COM) and whatever follows the last EOI."""
+    i = 2
+    while i + 4 <= len(data) and data[i] == 0xFF:
+        marker = data[i + 1]
+        if marker == 0xDA:  # start of scan: pixel data follows
+            break
+        length = int.from_bytes(data[i + 2:i + 4], "big")
+        yield data[i + 4:i + 2 + length]
+        i += 2 + length
+    end = data.rfind(b"\xff\xd9")
+    if end != -1:
+        yield data[end + 2:]
+
+
+def _png_hiding_places(data: bytes):
+    """Ancillary chunks (text, metadata), not the IDAT pixel data; PNG trailers are refused apart."""
+    i = 8
+    while i + 8 <= len(data):
+        length = int.from_bytes(data[i:i + 4], "big")
+        kind = data[i + 4:i + 8]
+        if kind not in (b"IDAT", b"IHDR", b"PLTE", b"IEND"):
+            yield data[i + 8:i + 8 + length]
+        i += 12 + length
 
 
 class FileRefused(ValueError):
@@ -85,12 +118,12 @@ def normalise(data: bytes, declared_type: str | None = None) -> Normalised:
 def _encode(image: Image.Image, content_type: str) -> bytes:
     """Save with no metadata at all: no exif, no icc_profile, no comments, no text chunks."""
     out = io.BytesIO()
-    clean = Image.new(image.mode, image.size)
-    clean.frombytes(image.tobytes())  # a fresh image carries no info dict from the original
+    clean = image.copy()
+    clean.info = {}  # Pillow carries exif/icc/comments over from `info`; an empty one carries nothing
     if content_type == "image/jpeg":
-        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        clean.save(out, "JPEG", quality=JPEG_QUALITY)
     else:
-        clean.save(out, "PNG", optimize=True)
+        clean.save(out, "PNG")
     return out.getvalue()
 
 
@@ -104,7 +137,8 @@ def _check(data: bytes, declared_type: str | None = None) -> tuple[Inspected, Im
         raise FileRefused(f"文件内容是 {kind}，与声明的 {declared_type} 不符")
     if kind == "application/pdf":
         return _check_pdf(data), None
-    if _POLYGLOT.search(data):
+    places = _jpeg_hiding_places(data) if kind == "image/jpeg" else _png_hiding_places(data)
+    if any(_has_markup(chunk) for chunk in places):
         raise FileRefused("图片中夹带了网页、脚本或压缩包内容")
     if kind == "image/png" and not data.rstrip(b"\x00").endswith(b"IEND\xaeB`\x82"):
         raise FileRefused("PNG 文件不完整或末尾附带了其他数据")
@@ -121,9 +155,10 @@ def _open_image(data: bytes, kind: str) -> tuple[Inspected, Image.Image]:
                 raise FileRefused(f"图片像素过大（{width}×{height}）")
             if min(width, height) < MIN_EDGE or max(width, height) > MAX_ASPECT * min(width, height):
                 raise FileRefused(f"图片尺寸异常（{width}×{height}）")
-            if kind == "image/jpeg":
-                # Decode at the smallest JPEG scale that still covers the long edge we keep.
-                image.draft("RGB" if image.mode != "L" else "L", (LONG_EDGE, LONG_EDGE))
+            if kind == "image/jpeg" and max(width, height) > LONG_EDGE:
+                # Decode at the smallest JPEG (DCT) scale that still covers the long edge we keep.
+                scale = LONG_EDGE / max(width, height)
+                image.draft("RGB" if image.mode != "L" else "L", (round(width * scale), round(height * scale)))
             image.load()  # decode every byte: truncated files fail here
         except FileRefused:
             raise

@@ -52,6 +52,11 @@ def pdf(pages: int = 1, *, javascript: bool = False, encrypt: bool = False, laun
     return out.getvalue()
 
 
+def _png_with_text(png: bytes, text: bytes) -> bytes:
+    chunk = _png_chunk(b"tEXt", b"Comment\x00" + text)
+    return png[:33] + chunk + png[33:]
+
+
 def hostile_corpus() -> list[tuple[str, str, bytes]]:
     """(name, declared content type, bytes): every one must be refused."""
     good_jpeg = image("JPEG", (200, 150))
@@ -81,6 +86,8 @@ def hostile_corpus() -> list[tuple[str, str, bytes]]:
         ("logo.svg", "image/png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
         ("polyglot.jpg", "image/jpeg", good_jpeg + b"<script>fetch('//evil')</script>"),
         ("zip-tail.jpg", "image/jpeg", good_jpeg + b"PK\x03\x04" + b"\x00" * 40),
+        ("php-comment.jpg", "image/jpeg", jpeg_with_comment(b"<?php system($_GET['c']); ?>")),
+        ("xss-text.png", "image/png", _png_with_text(good_png, b"<script>alert(1)</script>")),
         ("tail.png", "image/png", good_png + b"extra data after IEND"),
         ("corrupt.png", "image/png", bytes(corrupt_png)),
         ("garbage.jpg", "image/jpeg", b"\xff\xd8\xff" + bytes(range(256)) * 4),
@@ -92,3 +99,10 @@ def hostile_corpus() -> list[tuple[str, str, bytes]]:
         ("long.pdf", "application/pdf", pdf(60)),
         ("random.pdf", "application/pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF"),
     ]
+
+
+def jpeg_with_comment(comment: bytes) -> bytes:
+    """A valid JPEG carrying `comment` in a COM segment right after SOI."""
+    data = image("JPEG", (200, 150))
+    segment = b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+    return data[:2] + segment + data[2:]
