@@ -109,5 +109,6 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         # JSON bodies are small; uploads set their own per-request limit.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "MAX_UPLOAD_BYTES": _int(env, "MAX_UPLOAD_BYTES", 11 * 1024 * 1024),
+        "LABEL_FONT_PATH": env.get("LABEL_FONT_PATH") or None,
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
     }

@@ -63,6 +63,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "delivery_locked": ("结果已交寄，不能再修改领取方式", "The result is already with the carrier"),
     "address_missing": ("申请人尚未填写邮寄地址", "No delivery address"),
     "already_issued": ("办理结果已出件", "The result was already issued"),
+    "webhook_signature_invalid": ("回调签名无效或已过期", "Bad or stale webhook signature"),
+    "tracking_number_taken": ("该运单号已被使用", "This tracking number is already in use"),
     "elicense_not_usable": ("电子证照不可用于此材料", "This e-license cannot be used for this material"),
 }
 

@@ -16,6 +16,8 @@ MODULES = (
     ("applications", API_PREFIX),
     ("hall", API_PREFIX),
     ("department", API_PREFIX),
+    ("courier", API_PREFIX),
+    ("webhooks", API_PREFIX),
     ("admin", API_PREFIX + "/admin"),
 )
 

@@ -29,6 +29,7 @@ class SubStatus(enum.StrEnum):
 
 
 CITIZEN, CLERK, REVIEWER, SYSTEM = "citizen", "clerk", "reviewer", "system"
+COURIER, CARRIER = "courier", "carrier"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     ("subcase", "request_materials"): _move({S.pending}, S.materials_requested, REVIEWER),
     ("subcase", "supply"): _move({S.materials_requested}, S.pending, CITIZEN),
     ("subcase", "cascade_reject"): _move({S.waiting}, S.rejected, SYSTEM),
+
+    # Shipments (issue by post): the hall packs, the courier or the carrier moves it on.
+    ("shipment", "pack"): _move({"requested"}, "packed", CLERK),
+    ("shipment", "pickup"): _move({"packed"}, "picked_up", COURIER),
+    ("shipment", "transit"): _move({"picked_up", "in_transit"}, "in_transit", CARRIER),
+    ("shipment", "deliver"): _move({"picked_up", "in_transit"}, "delivered", COURIER, CARRIER),
+    ("shipment", "fail"): _move({"picked_up", "in_transit"}, "failed", COURIER, CARRIER),
+    ("shipment", "return"): _move({"failed"}, "returned", CLERK),
 }
 
 DECIDED = frozenset({S.approved.value, S.rejected.value})

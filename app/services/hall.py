@@ -164,8 +164,9 @@ def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, 
                              else select(Carrier).order_by(Carrier.id)).first()
     if chosen is None:
         raise ValidationFailed("unknown_reference", errors={"carrier": [f"{carrier} 不存在"]})
-    session.add(Shipment(application_id=application.id, hall_id=actor.hall_id, carrier_id=chosen.id,
-                         address=application.delivery_address, requested_at=now))
+    from app.services.post import new_shipment
+
+    new_shipment(session, application, hall_id=actor.hall_id, carrier_id=chosen.id, now=now)
     workflow.record(session, application, "issued_by_post", actor=actor, at=now,
                     message=f"办理结果将由{chosen.name}寄出")
     workflow.commit(session)

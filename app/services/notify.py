@@ -18,6 +18,9 @@ TEMPLATES = {
     "application_completed": "您的申请 {number} 已全部办结，{delivery}。",
     "application_delivered": "您的申请 {number} 的办理结果已送达。感谢您的评价。",
     "commitment_reminder": "您的申请 {number} 容缺材料请于 {due} 前补交。",
+    "shipment_picked_up": "您的申请 {number} 的办理结果已由{carrier}揽收，运单号 {tracking}。",
+    "shipment_failed": "您的申请 {number} 的办理结果投递未成功（{reason}），已退回大厅，我们将与您联系重新寄送或改为窗口领取。",
+    "pickup_ready": "您的申请 {number} 的办理结果请到{hall}领取（{address}）。",
 }
 
 

@@ -16,7 +16,10 @@ from models.workflow import IllegalMove, RoleNotAllowed, next_status
 def move(session: Session, target: Application | SubCase, action: str, *, actor: Actor, at: datetime,
          message: str = "", note: str | None = None, details: dict | None = None) -> Event:
     """Apply `action` if TRANSITIONS allows it from the current status for the actor's role."""
-    kind = "application" if isinstance(target, Application) else "subcase"
+    from models.shipment import Shipment
+
+    kind = ("application" if isinstance(target, Application) else
+            "shipment" if isinstance(target, Shipment) else "subcase")
     current = str(target.status)
     try:
         new = next_status(kind, action, current, actor.role)
@@ -28,9 +31,12 @@ def move(session: Session, target: Application | SubCase, action: str, *, actor:
         raise Forbidden() from exc
     target.status = new  # the StrEnum column takes its value
     application_id = target.id if kind == "application" else target.application_id
-    entry = Event(application_id=application_id, subcase_id=None if kind == "application" else target.id,
-                  at=at, event=action, from_status=current, to_status=new, actor_role=actor.role,
-                  actor_id=actor.id, message=message, note=note, details=details)
+    if kind == "shipment":
+        details = {**(details or {}), "shipment_id": target.id}
+    entry = Event(application_id=application_id, subcase_id=target.id if kind == "subcase" else None, at=at,
+                  event=f"shipment_{action}" if kind == "shipment" else action, from_status=current,
+                  to_status=new, actor_role=actor.role, actor_id=actor.id, message=message, note=note,
+                  details=details)
     session.add(entry)
     return entry
 

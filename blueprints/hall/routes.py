@@ -6,6 +6,7 @@ from app.clock import utcnow
 from app.crypto import mask_phone
 from app.extensions import Blueprint, db, paged
 from app.services import hall as svc
+from app.services import post
 from blueprints.hall import schemas as s
 from models.citizen import Citizen
 
@@ -70,3 +71,56 @@ _command("visits", "record_visit", s.VisitCreateSchema, svc.record_visit,
          "Record that the citizen came in person.", status=201, out=s.VisitOutSchema)
 _command("issue", "issue", s.IssueSchema, svc.issue,
          "Hand the result over: at the window (a visit) or by post (a shipment is requested).")
+
+
+@blp.route("/hall/shipments")
+@blp.auth_required(CLERK)
+@blp.arguments(s.HallShipmentQueryArgsSchema, location="query")
+@blp.response(200, s.HallShipmentSchema(many=True))
+@blp.paginate()
+def shipments(args, pagination_parameters):
+    """The hall's outgoing mail."""
+    return paged(pagination_parameters, post.hall_shipments, db.session, current_actor(), status=args.get("status"))
+
+
+@blp.route("/hall/shipments/<int:shipment_id>/label.png")
+@blp.auth_required(CLERK)
+@blp.response(200, content_type="image/png")
+@blp.alt_response(404, response="NOT_FOUND")
+def label(shipment_id):
+    """A printable label: a scannable code of the shipment number, the address, the application number."""
+    import io
+
+    import segno
+    from flask import current_app, send_file
+
+    from storage.images import draw_label
+
+    shipment = post.hall_shipment(db.session, current_actor(), shipment_id)
+    number, lines = post.label_lines(db.session, shipment)
+    qr = io.BytesIO()
+    segno.make(number, error="m").save(qr, kind="png", scale=10, border=2)
+    png = draw_label(shipment_number=number, qr_png=qr.getvalue(), lines=lines,
+                     font_path=current_app.config.get("LABEL_FONT_PATH"))
+    return send_file(io.BytesIO(png), mimetype="image/png", download_name=f"{number}.png")
+
+
+def _shipment_command(path: str, name: str, schema, func, doc: str):
+    @blp.auth_required(CLERK)
+    @blp.idempotent
+    @blp.arguments(schema)
+    @blp.response(200, s.HallShipmentSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def view(data, shipment_id):
+        return func(session=db.session, clock=utcnow, actor=current_actor(), shipment_id=shipment_id, **data)
+
+    view.__name__, view.__doc__ = name, doc
+    blp.route(f"/hall/shipments/<int:shipment_id>/{path}", methods=["POST"])(view)
+
+
+_shipment_command("pack", "pack", s.EmptySchema, post.pack, "requested -> packed: ready for the courier.")
+_shipment_command("resend", "resend", s.EmptySchema, post.resend,
+                  "A failed delivery came back: send it again (a new shipment).")
+_shipment_command("switch-to-pickup", "switch_to_pickup", s.SwitchToPickupSchema, post.switch_to_pickup,
+                  "A failed delivery came back: the citizen collects it at the hall of their choice.")

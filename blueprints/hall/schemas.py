@@ -56,3 +56,41 @@ class IssueSchema(Schema):
     method = F.String(validate=validate.OneOf(["window", "post"]), load_default=None,
                       metadata={"description": "default: the citizen's delivery choice"})
     carrier = F.String(load_default=None, metadata={"description": "carrier code for post"})
+
+
+class HallShipmentQueryArgsSchema(Schema):
+    status = F.String(validate=validate.OneOf(["requested", "packed", "picked_up", "in_transit", "delivered",
+                                               "failed", "returned"]))
+
+
+class ShipmentAddressSchema(Schema):
+    recipient = F.String(required=True)
+    phone = F.String(required=True)
+    region_code = F.String(required=True)
+    detail = F.String(required=True)
+    postcode = F.String(required=True)
+
+
+class HallShipmentSchema(Schema):
+    id = F.Integer(required=True)
+    number = F.String(required=True)
+    application_id = F.Integer(required=True)
+    status = F.String(required=True)
+    carrier_id = F.Integer(required=True)
+    tracking_number = F.String(allow_none=True, required=True)
+    address = F.Nested(ShipmentAddressSchema, required=True)
+    requested_at = F.DateTime(required=True)
+    packed_at = F.DateTime(allow_none=True, required=True)
+    picked_up_at = F.DateTime(allow_none=True, required=True)
+    delivered_at = F.DateTime(allow_none=True, required=True)
+    recipient_name = F.String(allow_none=True, required=True)
+    failed_at = F.DateTime(allow_none=True, required=True)
+    failure_reason = F.String(allow_none=True, required=True)
+
+
+class SwitchToPickupSchema(Schema):
+    hall_id = F.Integer(required=True, metadata={"description": "the hall the citizen chose"})
+
+
+class EmptySchema(Schema):
+    pass
