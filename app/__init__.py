@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
     )
     app.url_map.converters["isodate"] = IsoDateConverter
+    app.url_map.converters["int"] = Int32Converter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     if app.config["PROXY_FIX_X_FOR"]:
@@ -66,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     api = Api(app)
     api.register_converter(IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
+    api.register_converter(Int32Converter, lambda converter: {"type": "integer", "minimum": 0,
+                                                              "maximum": Int32Converter.LIMIT})
     from blueprints import register_blueprints
 
     register_blueprints(api, app)
@@ -103,6 +106,16 @@ def _json_bodies_only():
         request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
         return None
     raise DomainError("unsupported_media_type", status=415)
+
+
+class Int32Converter(IntegerConverter):
+    """Path ids beyond a 32-bit column cannot exist: 404 before any SQL runs."""
+
+    LIMIT = 2**31 - 1
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", self.LIMIT)
+        super().__init__(map, *args, **kwargs)
 
 
 class IsoDateConverter(BaseConverter):

@@ -12,6 +12,18 @@ from app.services import accounts, seed
 def register(app: Flask) -> None:
     register_worker(app)
 
+    @app.cli.command("seed-history")
+    @click.option("--count", default=10000, show_default=True, help="past applications to generate")
+    @click.option("--months", default=12, show_default=True, help="spread over this many months back")
+    @click.option("--seed", default=2026, show_default=True, help="random seed (same seed, same history)")
+    def seed_history_command(count: int, months: int, seed: int):
+        """Generate realistic past cases (ratings, complaints, late cases, visits, post) after seed-demo."""
+        from app.clock import local_date, utcnow
+        from app.services.history import seed_history
+
+        result = seed_history(session=db.session, count=count, months=months, today=local_date(utcnow()), seed=seed)
+        click.echo(f"history: {result['applications']} applications for {result['citizens']} citizens")
+
     @app.cli.command("purge-uploads")
     @click.option("--pending-hours", default=24, show_default=True, help="never completed after this long")
     @click.option("--unattached-days", default=7, show_default=True, help="never attached after this long")
@@ -61,7 +73,14 @@ def register_worker(app: Flask) -> None:
         from app.extensions import services
         from app.services.outbox import deliver_due
 
+        from app.services.evaluation import invite_unrated
+        from app.services.supervision import scan_deadlines
+
         while True:
+            scan = scan_deadlines(session=db.session, clock=utcnow)
+            invited = invite_unrated(session=db.session, clock=utcnow)
+            click.echo(f"deadlines: {scan.applications} applications and {scan.subcases} sub-cases changed light, "
+                       f"{scan.alerts} alerts; {invited} rating invitations")
             report = deliver_due(session=db.session, clock=utcnow, sms=services().sms,
                                  wechat=services().wechat_notifier)
             click.echo(f"outbox: sent={report.sent} retried={report.retried} failed={report.failed}")

@@ -110,5 +110,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "MAX_UPLOAD_BYTES": _int(env, "MAX_UPLOAD_BYTES", 11 * 1024 * 1024),
         "LABEL_FONT_PATH": env.get("LABEL_FONT_PATH") or None,
+        "DEFAULT_REGION_CODE": env.get("DEFAULT_REGION_CODE") or "330825",
+        "RECTIFICATION_WORKING_DAYS": _int(env, "RECTIFICATION_WORKING_DAYS", 15),
+        "COMPLAINT_WORKING_DAYS": _int(env, "COMPLAINT_WORKING_DAYS", 5),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
     }

@@ -65,6 +65,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_issued": ("办理结果已出件", "The result was already issued"),
     "webhook_signature_invalid": ("回调签名无效或已过期", "Bad or stale webhook signature"),
     "tracking_number_taken": ("该运单号已被使用", "This tracking number is already in use"),
+    "already_rated": ("已评价过，不能重复评价", "Already rated"),
     "elicense_not_usable": ("电子证照不可用于此材料", "This e-license cannot be used for this material"),
 }
 

@@ -12,6 +12,7 @@ from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
+from flask_smorest import pagination as _pagination
 from flask_sqlalchemy import SQLAlchemy
 from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
@@ -66,12 +67,34 @@ def _has_nul(value) -> bool:
     return False
 
 
+INT_LIMIT = 2**31 - 1
+
+
+def _has_huge_int(value) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return abs(value) > INT_LIMIT
+    if isinstance(value, dict):
+        return any(_has_huge_int(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_huge_int(v) for v in value)
+    return False
+
+
 class Schema(ma.Schema):
     """Every request schema refuses unknown fields and NUL characters (no database stores them)."""
 
     class Meta:
         ordered = True
         unknown = ma.RAISE
+
+    @ma.post_load(pass_collection=True)
+    def _refuse_huge_integers(self, data, **kwargs):
+        """Integer columns are 32-bit: a larger number can match nothing and must not reach SQL."""
+        if _has_huge_int(data):
+            raise ma.ValidationError("数值超出范围")
+        return data
 
     @ma.pre_load(pass_collection=True)
     def _refuse_nul(self, data, **kwargs):
@@ -127,6 +150,24 @@ def _retry_after() -> str:
 
         return str(max(1, int(limit.reset_at - time.time())))
     return "60"
+
+
+def _bounded_pages(factory):
+    """flask-smorest's pagination schema lets `page` be any size; an offset past 64 bits crashes
+    the driver. Pages beyond a million are refused as a validation error instead."""
+
+    def build(def_page, def_page_size, def_max_page_size):
+        base = factory(def_page, def_page_size, def_max_page_size)
+
+        class BoundedPages(base):
+            page = ma.fields.Integer(load_default=def_page, validate=ma.validate.Range(min=1, max=1_000_000))
+
+        return BoundedPages
+
+    return build
+
+
+_pagination._pagination_parameters_schema_factory = _bounded_pages(_pagination._pagination_parameters_schema_factory)
 
 
 class _Parser(FlaskParser):

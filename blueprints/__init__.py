@@ -18,6 +18,7 @@ MODULES = (
     ("department", API_PREFIX),
     ("courier", API_PREFIX),
     ("webhooks", API_PREFIX),
+    ("supervision", API_PREFIX),
     ("admin", API_PREFIX + "/admin"),
 )
 

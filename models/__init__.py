@@ -1,2 +1,4 @@
 """SQLAlchemy models and pure domain rules; importing this package registers every table."""
-from models import application, catalogue, citizen, elicense, material, notification, shipment, staff  # noqa: F401
+from models import (  # noqa: F401
+    application, catalogue, citizen, elicense, evaluation, material, notification, shipment, staff,
+)

@@ -16,6 +16,8 @@ class Application(Timestamps, Base):
     __table_args__ = (
         Index("ix_applications_region_status", "region_code", "status"),
         Index("ix_applications_citizen_created", "citizen_id", "created_at"),
+        Index("ix_applications_region_submitted", "region_code", "submitted_at"),
+        Index("ix_applications_status_light", "status", "light"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +38,12 @@ class Application(Timestamps, Base):
     delivery_method: Mapped[str | None] = mapped_column(String(16))
     delivery_address: Mapped[dict[str, Any] | None] = mapped_column()
     promised_days: Mapped[int] = mapped_column(Integer, comment="承诺时限, working days from acceptance")
+    statutory_days: Mapped[int] = mapped_column(Integer, default=0, comment="法定时限 of the case")
+    promised_date: Mapped[date | None] = mapped_column(Date, comment="kept by the deadline scan and at completion")
+    light: Mapped[str | None] = mapped_column(String(8), comment="电子监察: green, yellow, red, paused")
+    working_days_taken: Mapped[int | None] = mapped_column(Integer, comment="acceptance to completion, pauses out")
+    on_time: Mapped[bool | None] = mapped_column(Boolean, comment="completed by the promised date")
+    evaluation_invited_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     accepted_on: Mapped[date | None] = mapped_column(Date, comment="acceptance date, Asia/Shanghai")
@@ -97,6 +105,7 @@ class SubCase(Base):
     depends_on: Mapped[list[Any]] = mapped_column(default=list)
     promised_days: Mapped[int] = mapped_column(Integer)
     opened_on: Mapped[date | None] = mapped_column(Date, comment="its own deadline counts from here")
+    light: Mapped[str | None] = mapped_column(String(8), comment="电子监察 of this department's part")
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)

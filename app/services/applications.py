@@ -68,6 +68,7 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
     now = clock()
     region = hall.region_code if hall else entries[0][0].department.region_code
     days = {item.code: item.promised_days for item, _ in entries}
+    statutory = {item.code: item.statutory_days for item, _ in entries}
     deps = {item.code: deps for item, deps in entries}
     application = Application(
         number=next_number(session, region, local_date(now)), citizen_id=actor.id,
@@ -75,6 +76,7 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
         bundle_id=None if item_code else session.scalars(select(Bundle.id).where(Bundle.code == bundle_code)).one(),
         item_code=item_code, bundle_code=bundle_code, title=title, hall_id=hall.id if hall else None, region_code=region, status=AppStatus.draft,
         form=cleaned, form_spec=form_spec, promised_days=critical_path_days(days, deps),
+        statutory_days=critical_path_days(statutory, deps),
         delivery_method=None,
     )
     application.materials = [

@@ -133,6 +133,20 @@ def _close_pauses(session: Session, application: Application, now, subcase: SubC
         pause.ended_at = now
 
 
+def record_completion(session: Session, application: Application, now) -> None:
+    """Freeze the facts the statistics count: working days taken (pauses out) and on time or not."""
+    from app.services.calendar import compute_deadline, load_calendar
+
+    calendar = load_calendar(session)
+    pauses = session.scalars(select(Pause).where(Pause.application_id == application.id)).all()
+    d = compute_deadline(calendar, start=application.accepted_on, promised_days=application.promised_days,
+                         pauses=list(pauses), now=now, finished_at=now)
+    application.promised_date, application.on_time = d.promised_date, d.remaining_working_days >= 0
+    application.working_days_taken = max(0, calendar.working_days_between(application.accepted_on, local_date(now))
+                                         - d.paused_working_days)
+    application.light = None
+
+
 def _complete_if_decided(session: Session, application: Application, siblings: list[SubCase], now) -> None:
     if all(str(s.status) in DECIDED for s in siblings):
         approved = sum(1 for s in siblings if s.status == SubStatus.approved)
@@ -140,5 +154,7 @@ def _complete_if_decided(session: Session, application: Application, siblings: l
                       message=f"全部办结：{approved}/{len(siblings)} 项通过")
         application.completed_at = now
         _close_pauses(session, application, now)
+        session.flush()
+        record_completion(session, application, now)
         delivery = "将邮寄送达" if application.delivery_method == "post" else "请到窗口领取或选择邮寄"
         notify(session, application, "application_completed", at=now, delivery=delivery)

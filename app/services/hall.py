@@ -72,6 +72,7 @@ def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
                   message=f"申请已受理，承诺 {promised.isoformat()} 前办结", details={"pending": sorted(pending)})
     application.accepted_at, application.accepted_on, application.accepted_by = now, today, actor.id
     application.hall_id = actor.hall_id
+    application.promised_date, application.light = promised, "green"
     application.commitment_due = commitment_due if pending else None
     for material in application.materials:
         if material.code in pending:

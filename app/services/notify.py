@@ -20,6 +20,8 @@ TEMPLATES = {
     "commitment_reminder": "您的申请 {number} 容缺材料请于 {due} 前补交。",
     "shipment_picked_up": "您的申请 {number} 的办理结果已由{carrier}揽收，运单号 {tracking}。",
     "shipment_failed": "您的申请 {number} 的办理结果投递未成功（{reason}），已退回大厅，我们将与您联系重新寄送或改为窗口领取。",
+    "evaluation_invitation": "您的申请 {number} 已办结，请对本次服务进行评价（好差评）。",
+    "rectification_resolved": "您对申请 {number} 的评价已整改：{resolution}。欢迎对整改结果评价。",
     "pickup_ready": "您的申请 {number} 的办理结果请到{hall}领取（{address}）。",
 }
 

@@ -80,3 +80,12 @@ def test_nul_characters_are_refused_not_crashed(client):
                  422, "validation_failed")
     assert_error(client.get("/api/v1/items/RSJ%00"), 400, "bad_request")
     assert_error(client.get("/api/v1/items", query_string={"q": "a\x00"}), 422, "validation_failed")
+
+
+def test_huge_numbers_are_refused_not_crashed(client, sms):
+    from tests.helpers import login_citizen
+
+    headers = login_citizen(client, sms)["headers"]
+    assert_error(client.get("/api/v1/applications/99999999999", headers=headers), 404, "not_found")
+    assert_error(client.post("/api/v1/applications", headers=headers,
+                             json={"item_code": "RSJ-YLJ-001", "hall_id": 2**40}), 422, "validation_failed")

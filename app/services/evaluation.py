@@ -1,0 +1,192 @@
+"""好差评: one rating per completed case; bad ratings open a rectification with deadlines; complaints
+(办不成事) are answered within a promised number of working days."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.actors import Actor
+from app.clock import Clock, local_date
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.services import workflow
+from app.services.calendar import load_calendar
+from app.services.notify import notify
+from app.services.supervision import check_region
+from models.application import Application
+from models.catalogue import Item, region_prefix
+from models.evaluation import RECTIFY_AT_MOST, SCORES, Complaint, Evaluation, Rectification
+from models.workflow import AppStatus
+
+FINISHED = (AppStatus.completed, AppStatus.delivered)
+INVITE_AFTER = timedelta(days=3)
+
+
+def rate(*, session: Session, clock: Clock, actor: Actor, application_id: int, score: int, tags: list[str],
+         comment: str, rectification_days: int) -> Evaluation:
+    from app.services.applications import own_application
+
+    application = own_application(session, actor, application_id)
+    if application.status not in FINISHED:
+        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "rate"})
+    now = clock()
+    evaluation = Evaluation(application_id=application.id, citizen_id=actor.id, score=score, tags=tags,
+                            comment=comment, invited=application.evaluation_invited_at is not None, created_at=now)
+    session.add(evaluation)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("already_rated") from exc
+    workflow.record(session, application, "rated", actor=actor, at=now, message=f"您的评价：{SCORES[score]}")
+    if score <= RECTIFY_AT_MOST:
+        calendar = load_calendar(session)
+        today = local_date(now)
+        session.add(Rectification(evaluation_id=evaluation.id, application_id=application.id,
+                                  hall_id=application.hall_id, region_code=application.region_code,
+                                  first_contact_due=calendar.add_working_days(today, 1),
+                                  fix_due=calendar.add_working_days(today, rectification_days), created_at=now))
+    session.commit()
+    return evaluation
+
+
+def invite_unrated(*, session: Session, clock: Clock) -> int:
+    """Once, 3 days after completion, invite citizens who have not rated (邀请评价)."""
+    now = clock()
+    rated = select(Evaluation.application_id)
+    due = session.scalars(select(Application).where(
+        Application.status.in_(FINISHED), Application.completed_at <= now - INVITE_AFTER,
+        Application.evaluation_invited_at.is_(None), Application.id.not_in(rated))).all()
+    for application in due:
+        application.evaluation_invited_at = now
+        notify(session, application, "evaluation_invitation", at=now)
+    session.commit()
+    return len(due)
+
+
+def _rectifications_for(actor: Actor):
+    stmt = select(Rectification)
+    if actor.role == "clerk":
+        return stmt.where(Rectification.hall_id == actor.hall_id)
+    if actor.role == "reviewer":
+        return stmt.where(Rectification.department_id == actor.department_id)
+    return stmt.where(Rectification.region_code.startswith(region_prefix(check_region(actor, None))))
+
+
+def list_rectifications(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+    stmt = _rectifications_for(actor)
+    if status:
+        stmt = stmt.where(Rectification.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Rectification.fix_due, Rectification.id)
+                           .limit(page_size).offset((page - 1) * page_size)).all()
+    return rows, total
+
+
+def _rectification(session: Session, actor: Actor, rectification_id: int) -> Rectification:
+    found = session.scalars(_rectifications_for(actor).where(Rectification.id == rectification_id)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def contact(*, session: Session, clock: Clock, actor: Actor, rectification_id: int, note: str) -> Rectification:
+    """First contact with the citizen (due within 1 working day)."""
+    rect = _rectification(session, actor, rectification_id)
+    if rect.status != "open":
+        raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "contact"})
+    rect.status, rect.contacted_at, rect.contact_note = "contacted", clock(), note
+    session.commit()
+    return rect
+
+
+def resolve(*, session: Session, clock: Clock, actor: Actor, rectification_id: int, resolution: str) -> Rectification:
+    """The fix; the citizen is told and may rate it."""
+    rect = _rectification(session, actor, rectification_id)
+    if rect.status not in ("open", "contacted"):
+        raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "resolve"})
+    now = clock()
+    rect.status, rect.resolved_at, rect.resolution = "resolved", now, resolution
+    application = session.get(Application, rect.application_id)
+    notify(session, application, "rectification_resolved", at=now, resolution=resolution)
+    workflow.record(session, application, "rectified", actor=actor, at=now, message=f"整改结果：{resolution}")
+    session.commit()
+    return rect
+
+
+def rate_rectification(*, session: Session, clock: Clock, actor: Actor, application_id: int, score: int) -> Rectification:
+    from app.services.applications import own_application
+
+    application = own_application(session, actor, application_id)
+    rect = session.scalars(select(Rectification).where(Rectification.application_id == application.id)).first()
+    if rect is None or rect.status != "resolved":
+        raise Conflict("invalid_transition", errors={"current_status": rect.status if rect else "none",
+                                                     "action": "rate_rectification"})
+    if rect.citizen_score is not None:
+        raise Conflict("already_rated")
+    rect.citizen_score = score
+    session.commit()
+    return rect
+
+
+def dismiss(*, session: Session, clock: Clock, actor: Actor, evaluation_id: int, reason: str) -> Evaluation:
+    """A supervisor judges a rating malicious: it stops counting, the reason stays on record."""
+    evaluation = session.get(Evaluation, evaluation_id)
+    application = session.get(Application, evaluation.application_id) if evaluation else None
+    if evaluation is None or not application.region_code.startswith(region_prefix(check_region(actor, None))):
+        raise NotFound()
+    if evaluation.dismissed_at is not None:
+        raise Conflict("invalid_transition", errors={"current_status": "dismissed", "action": "dismiss"})
+    evaluation.dismissed_at, evaluation.dismissed_by, evaluation.dismiss_reason = clock(), actor.id, reason
+    rect = session.scalars(select(Rectification).where(Rectification.evaluation_id == evaluation.id)).first()
+    if rect is not None and rect.status != "resolved":
+        rect.status = "dismissed"
+    session.commit()
+    return evaluation
+
+
+def complain(*, session: Session, clock: Clock, actor: Actor, content: str, application_id: int | None,
+             item_code: str | None, answer_days: int, default_region: str) -> Complaint:
+    """办不成事: optionally tied to an application or an item; answered within `answer_days`."""
+    region = default_region
+    if application_id is not None:
+        from app.services.applications import own_application
+
+        region = own_application(session, actor, application_id).region_code
+    if item_code is not None:
+        item = session.scalars(select(Item).where(Item.code == item_code)).first()
+        if item is None:
+            raise ValidationFailed("unknown_reference", errors={"item_code": [f"事项 {item_code} 不存在"]})
+        if application_id is None:
+            region = item.department.region_code
+    now = clock()
+    complaint = Complaint(citizen_id=actor.id, application_id=application_id, item_code=item_code, region_code=region,
+                          content=content, due_on=load_calendar(session).add_working_days(local_date(now), answer_days),
+                          created_at=now)
+    session.add(complaint)
+    session.commit()
+    return complaint
+
+
+def list_complaints(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+    stmt = select(Complaint).where(Complaint.region_code.startswith(region_prefix(check_region(actor, None))))
+    if status:
+        stmt = stmt.where(Complaint.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Complaint.due_on, Complaint.id).limit(page_size)
+                           .offset((page - 1) * page_size)).all()
+    return rows, total
+
+
+def respond(*, session: Session, clock: Clock, actor: Actor, complaint_id: int, response: str) -> Complaint:
+    complaint = session.get(Complaint, complaint_id)
+    if complaint is None or not complaint.region_code.startswith(region_prefix(check_region(actor, None))):
+        raise NotFound()
+    if complaint.status != "open":
+        raise Conflict("invalid_transition", errors={"current_status": complaint.status, "action": "respond"})
+    complaint.status, complaint.response = "answered", response
+    complaint.responded_at, complaint.responded_by = clock(), actor.id
+    session.commit()
+    return complaint

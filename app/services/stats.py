@@ -1,0 +1,129 @@
+"""Figures of the reform, computed with SQL aggregates from what really happened.
+
+Every figure is defined in the README. Trips come from recorded visits only; deadlines from the
+facts frozen at completion (working days taken, on time or not).
+"""
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from app.clock import SHANGHAI
+from models.application import Application, ApplicationMaterial, SubCase, Visit
+from models.catalogue import region_prefix
+from models.evaluation import SATISFIED_FROM, Evaluation, Rectification
+from models.workflow import AppStatus
+
+FIGURES = ("applications", "accepted", "completed", "mobile_rate", "zero_trip_rate", "at_most_one_trip_rate",
+           "on_time_rate", "overdue", "avg_working_days", "p90_working_days", "promised_days_avg",
+           "statutory_days_avg", "materials_exempted", "post_delivery_rate", "satisfaction_rate", "ratings",
+           "rectified_rate", "trips_saved")
+
+
+def region_bounds(region_code: str) -> tuple[str, str]:
+    """[low, high) covering the region and everything under it; a range, so a B-tree index serves it
+    whatever the database collation (LIKE 'prefix%' would not)."""
+    prefix = region_prefix(region_code)
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+def filtered(*, region_code: str | None, hall_id: int | None, department_id: int | None, item_code: str | None,
+             date_from: date | None, date_to: date | None):
+    """The applications counted: submitted within [from, to] (Shanghai dates) and the filters."""
+    stmt = select(Application.id, Application.status, Application.channel, Application.accepted_at,
+                  Application.completed_at, Application.on_time, Application.working_days_taken,
+                  Application.promised_days, Application.statutory_days, Application.promised_date,
+                  Application.delivery_method).where(Application.submitted_at.is_not(None))
+    if region_code:
+        low, high = region_bounds(region_code)
+        stmt = stmt.where(Application.region_code >= low, Application.region_code < high)
+    if hall_id is not None:
+        stmt = stmt.where(Application.hall_id == hall_id)
+    if department_id is not None:
+        stmt = stmt.where(Application.id.in_(select(SubCase.application_id).where(SubCase.department_id == department_id)))
+    if item_code:
+        stmt = stmt.where(Application.id.in_(select(SubCase.application_id).where(SubCase.item_code == item_code)))
+    if date_from:
+        stmt = stmt.where(Application.submitted_at >= _day_start(date_from))
+    if date_to:
+        stmt = stmt.where(Application.submitted_at < _day_start(date_to + timedelta(days=1)))
+    return stmt.cte("f")
+
+
+def _rate(part, whole) -> float | None:
+    return None if not whole else round(float(part or 0) / float(whole), 4)
+
+
+def _avg(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def compute(session: Session, *, today: date, **filters) -> dict:
+    f = filtered(**filters)
+    ids = select(f.c.id)
+    visits = (select(Visit.application_id.label("aid"), func.count().label("n"))
+              .where(Visit.application_id.in_(ids)).group_by(Visit.application_id).subquery())
+    items = (select(SubCase.application_id.label("aid"), func.count().label("n"))
+             .where(SubCase.application_id.in_(ids)).group_by(SubCase.application_id).subquery())
+    trips = func.coalesce(visits.c.n, 0)
+    item_count = func.coalesce(items.c.n, 1)  # each item done separately would have cost a trip
+    done = f.c.completed_at.is_not(None)
+    delivered = f.c.status == AppStatus.delivered.value
+    open_late = and_(f.c.status.in_([AppStatus.accepted.value, AppStatus.in_review.value]), f.c.promised_date < today)
+
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    row = session.execute(
+        select(func.count(), func.count(f.c.accepted_at), func.count(f.c.completed_at),
+               count_if(f.c.channel == "mobile"), count_if(and_(done, trips == 0)),
+               count_if(and_(done, trips <= 1)), count_if(and_(done, f.c.on_time.is_(True))),
+               count_if((done & f.c.on_time.is_(False)) | open_late),
+               func.avg(case((done, f.c.working_days_taken))), func.avg(f.c.promised_days),
+               func.avg(f.c.statutory_days), count_if(delivered),
+               count_if(and_(delivered, f.c.delivery_method == "post")),
+               func.sum(case((and_(done, item_count > trips), item_count - trips), else_=0)))
+        .select_from(f).outerjoin(visits, visits.c.aid == f.c.id).outerjoin(items, items.c.aid == f.c.id)).one()
+    (total, accepted, completed, mobile, zero_trip, one_trip, on_time, overdue, avg_days, promised_avg,
+     statutory_avg, delivered_n, post_n, trips_saved) = row
+
+    exempted = session.scalar(select(func.count()).select_from(ApplicationMaterial)
+                              .where(ApplicationMaterial.application_id.in_(ids),
+                                     ApplicationMaterial.satisfied_by == "elicense"))
+    ratings, satisfied = session.execute(
+        select(func.count(), count_if(Evaluation.score >= SATISFIED_FROM))
+        .where(Evaluation.application_id.in_(ids), Evaluation.dismissed_at.is_(None))).one()
+    rect_total, rect_done = session.execute(
+        select(func.count(), count_if(Rectification.status == "resolved"))
+        .where(Rectification.application_id.in_(ids), Rectification.status != "dismissed")).one()
+    return {
+        "applications": total, "accepted": accepted, "completed": completed,
+        "mobile_rate": _rate(mobile, total), "zero_trip_rate": _rate(zero_trip, completed),
+        "at_most_one_trip_rate": _rate(one_trip, completed), "on_time_rate": _rate(on_time, completed),
+        "overdue": int(overdue or 0), "avg_working_days": _avg(avg_days),
+        "p90_working_days": _p90(session, f, completed), "promised_days_avg": _avg(promised_avg),
+        "statutory_days_avg": _avg(statutory_avg), "materials_exempted": exempted,
+        "post_delivery_rate": _rate(post_n, delivered_n), "satisfaction_rate": _rate(satisfied, ratings),
+        "ratings": ratings, "rectified_rate": _rate(rect_done, rect_total), "trips_saved": int(trips_saved or 0),
+    }
+
+
+def _p90(session: Session, f, completed: int) -> int | None:
+    """Nearest-rank 90th percentile of working days taken (the same on every database)."""
+    if not completed:
+        return None
+    rank = math.ceil(0.9 * completed)
+    return session.scalar(select(f.c.working_days_taken).where(f.c.completed_at.is_not(None))
+                          .order_by(f.c.working_days_taken).limit(1).offset(rank - 1))
+
+
+def to_csv(figures: dict) -> str:
+    lines = ["figure,value"] + [f"{name},{'' if figures[name] is None else figures[name]}" for name in FIGURES]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,158 @@
+"""Supervision (跑改办): warnings, statistics, ratings and their rectification, complaints."""
+from __future__ import annotations
+
+from flask import Response, current_app, request
+from sqlalchemy import func, select
+
+from app.auth import current_actor
+from app.clock import local_date, utcnow
+from app.extensions import Blueprint, db, paged
+from app.services import evaluation as ev
+from app.services import stats, supervision
+from blueprints.supervision import schemas as s
+from models.evaluation import Alert
+
+blp = Blueprint("supervision", __name__, description="监督（跑改办）：电子监察、统计、好差评整改、办不成事")
+SUPERVISOR = ("supervisor", "admin")
+
+
+def _args():
+    return {"session": db.session, "clock": utcnow, "actor": current_actor()}
+
+
+@blp.route("/supervision/warnings")
+@blp.auth_required(*SUPERVISOR)
+@blp.arguments(s.WarningQueryArgsSchema, location="query")
+@blp.response(200, s.WarningSchema(many=True))
+@blp.paginate()
+def warnings(args, pagination_parameters):
+    """Yellow and red deadlines in my region, by hall (applications) and department (sub-cases)."""
+    return paged(pagination_parameters, supervision.warnings, db.session, current_actor(), **args)
+
+
+@blp.route("/supervision/stats")
+@blp.auth_required(*SUPERVISOR)
+@blp.arguments(s.StatsQueryArgsSchema, location="query")
+@blp.response(200, s.StatsSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+def get_stats(args):
+    """The reform's figures (definitions in the README); `Accept: text/csv` for a spreadsheet."""
+    args["region_code"] = supervision.check_region(current_actor(), args.get("region_code"))
+    figures = stats.compute(db.session, today=local_date(utcnow()), **args)
+    if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
+        return Response(stats.to_csv(figures), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=onetrip-stats.csv"})
+    return figures
+
+
+@blp.route("/supervision/rectifications")
+@blp.auth_required("supervisor", "admin", "clerk", "reviewer")
+@blp.arguments(s.RectificationQueryArgsSchema, location="query")
+@blp.response(200, s.RectificationSchema(many=True))
+@blp.paginate()
+def rectifications(args, pagination_parameters):
+    """Rectifications of bad ratings: a hall's or department's own, or all in a supervisor's region."""
+    return paged(pagination_parameters, ev.list_rectifications, db.session, current_actor(), **args)
+
+
+@blp.route("/supervision/rectifications/<int:rectification_id>/contact", methods=["POST"])
+@blp.auth_required("clerk", "reviewer", "supervisor")
+@blp.arguments(s.NoteSchema)
+@blp.response(200, s.RectificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def contact(data, rectification_id):
+    """Record the first contact with the citizen (due within 1 working day)."""
+    return ev.contact(**_args(), rectification_id=rectification_id, note=data["note"])
+
+
+@blp.route("/supervision/rectifications/<int:rectification_id>/resolve", methods=["POST"])
+@blp.auth_required("clerk", "reviewer", "supervisor")
+@blp.arguments(s.ResolveSchema)
+@blp.response(200, s.RectificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def resolve(data, rectification_id):
+    """Record the fix; the citizen is told and may rate it."""
+    return ev.resolve(**_args(), rectification_id=rectification_id, resolution=data["resolution"])
+
+
+@blp.route("/supervision/evaluations/<int:evaluation_id>/dismiss", methods=["POST"])
+@blp.auth_required(*SUPERVISOR)
+@blp.arguments(s.DismissSchema)
+@blp.response(200, s.EvaluationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def dismiss(data, evaluation_id):
+    """Dismiss a malicious rating; the reason stays in the record."""
+    return ev.dismiss(**_args(), evaluation_id=evaluation_id, reason=data["reason"])
+
+
+@blp.route("/supervision/complaints")
+@blp.auth_required(*SUPERVISOR)
+@blp.arguments(s.ComplaintQueryArgsSchema, location="query")
+@blp.response(200, s.ComplaintSchema(many=True))
+@blp.paginate()
+def complaints(args, pagination_parameters):
+    """办不成事 reports in my region, soonest due first."""
+    return paged(pagination_parameters, ev.list_complaints, db.session, current_actor(), **args)
+
+
+@blp.route("/supervision/complaints/<int:complaint_id>/respond", methods=["POST"])
+@blp.auth_required(*SUPERVISOR)
+@blp.arguments(s.RespondSchema)
+@blp.response(200, s.ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def respond(data, complaint_id):
+    """Answer a complaint."""
+    return ev.respond(**_args(), complaint_id=complaint_id, response=data["response"])
+
+
+@blp.route("/complaints", methods=["POST"])
+@blp.auth_required("citizen")
+@blp.idempotent
+@blp.arguments(s.ComplaintCreateSchema)
+@blp.response(201, s.ComplaintSchema)
+def complain(data):
+    """办不成事: tell the supervisors what could not be done, optionally about an item or an application."""
+    return ev.complain(**_args(), **data, answer_days=current_app.config["COMPLAINT_WORKING_DAYS"],
+                       default_region=current_app.config["DEFAULT_REGION_CODE"])
+
+
+@blp.route("/applications/<int:application_id>/evaluation", methods=["POST"])
+@blp.auth_required("citizen")
+@blp.idempotent
+@blp.arguments(s.EvaluationCreateSchema)
+@blp.response(201, s.EvaluationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def evaluate(data, application_id):
+    """好差评, once, after completion: 5 非常满意 .. 1 非常不满意; 2 or less opens a rectification."""
+    return ev.rate(**_args(), application_id=application_id, **data,
+                   rectification_days=current_app.config["RECTIFICATION_WORKING_DAYS"])
+
+
+@blp.route("/applications/<int:application_id>/evaluation/rectification-rating", methods=["POST"])
+@blp.auth_required("citizen")
+@blp.arguments(s.ScoreSchema)
+@blp.response(200, s.RectificationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def rate_rectification(data, application_id):
+    """Rate how a bad rating was put right."""
+    return ev.rate_rectification(**_args(), application_id=application_id, score=data["score"])
+
+
+@blp.route("/alerts")
+@blp.auth_required("clerk", "reviewer")
+@blp.response(200, s.AlertSchema(many=True))
+@blp.paginate()
+def alerts(pagination_parameters):
+    """Deadline alerts for my hall (applications) or my department (sub-cases), newest first."""
+    actor = current_actor()
+    stmt = select(Alert).where(Alert.hall_id == actor.hall_id if actor.role == "clerk"
+                               else Alert.department_id == actor.department_id)
+    pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    return db.session.scalars(stmt.order_by(Alert.id.desc()).limit(pagination_parameters.page_size)
+                              .offset(pagination_parameters.first_item)).all()

@@ -1,0 +1,150 @@
+"""Supervision schemas: warnings, statistics, ratings, rectifications, complaints."""
+import marshmallow as ma
+from marshmallow import validate
+
+from app.extensions import Schema
+
+F = ma.fields
+
+
+class WarningQueryArgsSchema(Schema):
+    light = F.String(validate=validate.OneOf(["yellow", "red"]))
+    hall_id = F.Integer()
+    department_id = F.Integer()
+
+
+class WarningSchema(Schema):
+    application_id = F.Integer(required=True)
+    number = F.String(required=True)
+    title = F.String(required=True)
+    hall_id = F.Integer(allow_none=True, required=True)
+    department_id = F.Integer(allow_none=True, required=True)
+    item_code = F.String(allow_none=True, required=True, metadata={"description": "set for a sub-case warning"})
+    subcase_id = F.Integer(allow_none=True, required=True)
+    light = F.String(required=True)
+    due = F.Date(allow_none=True, required=True)
+
+
+class StatsQueryArgsSchema(Schema):
+    region_code = F.String(validate=validate.Regexp(r"^\d{6}$"))
+    hall_id = F.Integer()
+    department_id = F.Integer()
+    item_code = F.String(validate=validate.Length(1, 32))
+    date_from = F.Date(data_key="from")
+    date_to = F.Date(data_key="to")
+
+    @ma.validates_schema
+    def _range(self, data, **kwargs):
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ma.ValidationError("from 不能晚于 to", "from")
+
+
+class StatsSchema(Schema):
+    applications = F.Integer(required=True)
+    accepted = F.Integer(required=True)
+    completed = F.Integer(required=True)
+    mobile_rate = F.Float(allow_none=True, required=True)
+    zero_trip_rate = F.Float(allow_none=True, required=True)
+    at_most_one_trip_rate = F.Float(allow_none=True, required=True)
+    on_time_rate = F.Float(allow_none=True, required=True)
+    overdue = F.Integer(required=True)
+    avg_working_days = F.Float(allow_none=True, required=True)
+    p90_working_days = F.Integer(allow_none=True, required=True)
+    promised_days_avg = F.Float(allow_none=True, required=True)
+    statutory_days_avg = F.Float(allow_none=True, required=True)
+    materials_exempted = F.Integer(required=True)
+    post_delivery_rate = F.Float(allow_none=True, required=True)
+    satisfaction_rate = F.Float(allow_none=True, required=True)
+    ratings = F.Integer(required=True)
+    rectified_rate = F.Float(allow_none=True, required=True)
+    trips_saved = F.Integer(required=True)
+
+
+class EvaluationCreateSchema(Schema):
+    score = F.Integer(required=True, validate=validate.Range(1, 5))
+    tags = F.List(F.String(validate=validate.Length(1, 20)), load_default=list, validate=validate.Length(max=10))
+    comment = F.String(load_default="", validate=validate.Length(max=1000))
+
+
+class EvaluationSchema(Schema):
+    id = F.Integer(required=True)
+    application_id = F.Integer(required=True)
+    score = F.Integer(required=True)
+    tags = F.List(F.String(), required=True)
+    comment = F.String(required=True)
+    invited = F.Boolean(required=True, metadata={"description": "given after an invitation"})
+    created_at = F.DateTime(required=True)
+    dismissed_at = F.DateTime(allow_none=True, required=True)
+    dismiss_reason = F.String(allow_none=True, required=True)
+
+
+class ScoreSchema(Schema):
+    score = F.Integer(required=True, validate=validate.Range(1, 5))
+
+
+class RectificationQueryArgsSchema(Schema):
+    status = F.String(validate=validate.OneOf(["open", "contacted", "resolved", "dismissed"]))
+
+
+class RectificationSchema(Schema):
+    id = F.Integer(required=True)
+    application_id = F.Integer(required=True)
+    hall_id = F.Integer(allow_none=True, required=True)
+    department_id = F.Integer(allow_none=True, required=True)
+    status = F.String(required=True)
+    first_contact_due = F.Date(required=True)
+    fix_due = F.Date(required=True)
+    contacted_at = F.DateTime(allow_none=True, required=True)
+    contact_note = F.String(allow_none=True, required=True)
+    resolved_at = F.DateTime(allow_none=True, required=True)
+    resolution = F.String(allow_none=True, required=True)
+    citizen_score = F.Integer(allow_none=True, required=True)
+
+
+class NoteSchema(Schema):
+    note = F.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ResolveSchema(Schema):
+    resolution = F.String(required=True, validate=validate.Length(1, 2000))
+
+
+class DismissSchema(Schema):
+    reason = F.String(required=True, validate=validate.Length(1, 2000))
+
+
+class ComplaintCreateSchema(Schema):
+    content = F.String(required=True, validate=validate.Length(5, 2000))
+    application_id = F.Integer(load_default=None, allow_none=True)
+    item_code = F.String(load_default=None, allow_none=True)
+
+
+class ComplaintSchema(Schema):
+    id = F.Integer(required=True)
+    application_id = F.Integer(allow_none=True, required=True)
+    item_code = F.String(allow_none=True, required=True)
+    region_code = F.String(required=True)
+    content = F.String(required=True)
+    status = F.String(required=True)
+    due_on = F.Date(required=True)
+    light = F.String(required=True)
+    response = F.String(allow_none=True, required=True)
+    responded_at = F.DateTime(allow_none=True, required=True)
+    created_at = F.DateTime(required=True)
+
+
+class ComplaintQueryArgsSchema(Schema):
+    status = F.String(validate=validate.OneOf(["open", "answered"]))
+
+
+class RespondSchema(Schema):
+    response = F.String(required=True, validate=validate.Length(1, 2000))
+
+
+class AlertSchema(Schema):
+    id = F.Integer(required=True)
+    application_id = F.Integer(required=True)
+    subcase_id = F.Integer(allow_none=True, required=True)
+    light = F.String(required=True)
+    message = F.String(required=True)
+    created_at = F.DateTime(required=True)
