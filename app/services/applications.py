@@ -94,7 +94,7 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
     return application
 
 
-def list_applications(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def list_applications(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     stmt = select(Application).where(Application.citizen_id == actor.id)
     if status:
         stmt = stmt.where(Application.status == AppStatus(status))

@@ -18,7 +18,7 @@ from models.catalogue import Item
 from models.workflow import DECIDED, AppStatus, SubStatus
 
 
-def inbox(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     stmt = (select(SubCase, Application, Item)
             .join(Application, SubCase.application_id == Application.id)
             .join(Item, SubCase.item_id == Item.id)

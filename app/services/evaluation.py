@@ -75,7 +75,8 @@ def _rectifications_for(actor: Actor):
     return stmt.where(Rectification.region_code.startswith(region_prefix(check_region(actor, None))))
 
 
-def list_rectifications(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def list_rectifications(session: Session, actor: Actor, *, status: str | None = None, page: int = 1,
+                        page_size: int = 20):
     stmt = _rectifications_for(actor)
     if status:
         stmt = stmt.where(Rectification.status == status)
@@ -170,7 +171,8 @@ def complain(*, session: Session, clock: Clock, actor: Actor, content: str, appl
     return complaint
 
 
-def list_complaints(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def list_complaints(session: Session, actor: Actor, *, status: str | None = None, page: int = 1,
+                    page_size: int = 20):
     stmt = select(Complaint).where(Complaint.region_code.startswith(region_prefix(check_region(actor, None))))
     if status:
         stmt = stmt.where(Complaint.status == status)

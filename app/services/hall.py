@@ -35,7 +35,7 @@ def hall_application(session: Session, actor: Actor, application_id: int) -> App
     return application
 
 
-def inbox(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     """Every application in the region, whatever its department (default: waiting for acceptance)."""
     stmt = select(Application).where(_region_filter(actor),
                                      Application.status == AppStatus(status or AppStatus.submitted))

@@ -29,7 +29,8 @@ def _next_id(session: Session, model) -> int:
     return (session.scalar(select(func.max(model.id))) or 0) + 1
 
 
-def seed_history(*, session: Session, count: int, months: int = 12, today: date, seed: int = 2026) -> dict:
+def seed_history(*, session: Session, count: int, months: int = 12, today: date, seed: int = 2026,
+                 batch: int = BATCH) -> dict:
     rng = random.Random(seed)
     items = session.scalars(select(Item)).all()
     bundles = session.scalars(select(Bundle)).all()
@@ -42,17 +43,22 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
     ids = {m: _next_id(session, m) for m in (Citizen, Application, SubCase, Visit, ApplicationMaterial,
                                             Shipment, Evaluation, Rectification, Complaint)}
     citizen_ids = list(range(ids[Citizen], ids[Citizen] + citizens_wanted))
+    ids[Citizen] += citizens_wanted
+
+    def take(model) -> int:
+        """The next id of a table: ids are assigned here so children can point at parents."""
+        ids[model] += 1
+        return ids[model] - 1
+
     _bulk(session, Citizen, [{"id": cid, "phone": f"199{cid:08d}"[-11:], "name": f"历史用户{cid}",
                               "real_name_verified": False} for cid in citizen_ids])
     rows: dict = {m: [] for m in ids}
     start_day = today - timedelta(days=30 * months)
-    sequence: dict[tuple[str, date], int] = {}
     for n in range(count):
-        aid = ids[Application] + n
+        aid = take(Application)
         region = COUNTIES[0] if rng.random() < 0.5 else rng.choice(COUNTIES[1:])
         day = start_day + timedelta(days=rng.randrange((today - start_day).days or 1))
         submitted = datetime(day.year, day.month, day.day, rng.randrange(1, 9), rng.randrange(60), tzinfo=timezone.utc)
-        sequence[(region, day)] = sequence.get((region, day), 0) + 1
         if rng.random() < 0.25 and bundles:
             bundle = rng.choice(bundles)
             case_items, title, item_code, bundle_code = [link.item for link in bundle.items], bundle.name, None, bundle.code
@@ -66,8 +72,8 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
         recent = (today - day).days < 10
         status = ("submitted" if recent and roll < 0.3 else "in_review" if recent and roll < 0.6 else
                   "rejected" if roll < 0.03 else "withdrawn" if roll < 0.05 else "completed")
-        # History numbers start at 60000 a day so they never meet the live sequence.
-        app = {"id": aid, "number": make_number(region, day, 60000 + sequence[(region, day)]),
+        # History numbers use the id above the live daily sequence's range: unique across runs.
+        app = {"id": aid, "number": make_number(region, day, 100000 + aid),
                "citizen_id": rng.choice(citizen_ids), "item_code": item_code, "bundle_code": bundle_code,
                "title": title, "hall_id": hall.id if region == COUNTIES[0] else None, "region_code": region,
                "status": status, "version": 1, "form": {}, "form_spec": [], "channel": channel,
@@ -94,9 +100,8 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                 if method == "window":
                     visits += 1
                 elif method == "post":
-                    sid = ids[Shipment] + len(rows[Shipment])
                     rows[Shipment].append({
-                        "id": sid, "number": f"{app['number']}-P1", "application_id": aid, "hall_id": hall.id,
+                        "id": take(Shipment), "number": f"{app['number']}-P1", "application_id": aid, "hall_id": hall.id,
                         "carrier_id": carrier.id, "status": "delivered", "version": 1,
                         "address": {"recipient": "历史", "phone": "13800000000", "region_code": region,
                                     "detail": "历史地址", "postcode": "324400"},
@@ -104,14 +109,14 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                         "picked_up_at": completed, "delivered_at": app["delivered_at"], "recipient_name": "本人",
                         "created_at": completed, "updated_at": completed})
             if rng.random() < 0.6:
-                _rate(rng, rows, ids, app, hall.id)
+                _rate(rng, rows, take, app, hall.id)
         for v in range(visits):
-            rows[Visit].append({"id": ids[Visit] + len(rows[Visit]), "application_id": aid, "hall_id": hall.id,
+            rows[Visit].append({"id": take(Visit), "application_id": aid, "hall_id": hall.id,
                                 "staff_id": clerk.id, "purpose": "窗口办理" if v == 0 else "领取结果",
                                 "at": submitted + timedelta(hours=v)})
         for position, item in enumerate(case_items if "accepted_at" in app else []):
             decided = status == "completed"
-            rows[SubCase].append({"id": ids[SubCase] + len(rows[SubCase]), "application_id": aid,
+            rows[SubCase].append({"id": take(SubCase), "application_id": aid,
                                   "position": position, "item_id": item.id, "item_code": item.code,
                                   "department_id": item.department_id,
                                   "status": "approved" if decided else "pending",
@@ -119,20 +124,20 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                                   "opened_on": app.get("accepted_on")})
         for position in range(2):
             rows[ApplicationMaterial].append({
-                "id": ids[ApplicationMaterial] + len(rows[ApplicationMaterial]), "application_id": aid,
+                "id": take(ApplicationMaterial), "application_id": aid,
                 "position": position, "code": f"M{position}", "name": "材料", "required": True,
                 "commitment_allowed": False, "elicense_type": "ID_CARD" if position == 0 else None,
                 "formats": ["jpg"], "max_size_mb": 10, "items": [],
                 "satisfied_by": "elicense" if position == 0 and rng.random() < 0.35 else "upload",
                 "upload_ids": [], "pending": False})
         if rng.random() < 0.005:
-            rows[Complaint].append({"id": ids[Complaint] + len(rows[Complaint]), "citizen_id": app["citizen_id"],
+            rows[Complaint].append({"id": take(Complaint), "citizen_id": app["citizen_id"],
                                     "application_id": aid, "item_code": item_code, "region_code": region,
                                     "content": "材料要求与指南不一致，办不成", "due_on": day + timedelta(days=7),
                                     "status": "answered" if (today - day).days > 10 else "open", "light": "green",
                                     "created_at": submitted})
         rows[Application].append(app)
-        if len(rows[Application]) >= BATCH:
+        if len(rows[Application]) >= batch:
             _flush(session, rows)
     _flush(session, rows)
     _resync_sequences(session)
@@ -140,10 +145,10 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
     return {"applications": count, "citizens": citizens_wanted}
 
 
-def _rate(rng: random.Random, rows: dict, ids: dict, app: dict, hall_id: int) -> None:
+def _rate(rng: random.Random, rows: dict, take, app: dict, hall_id: int) -> None:
     score = rng.choices([s for s, _ in SCORE_WEIGHTS], [w for _, w in SCORE_WEIGHTS])[0]
     at = app["completed_at"] + timedelta(days=rng.randint(0, 5))
-    eid = ids[Evaluation] + len(rows[Evaluation])
+    eid = take(Evaluation)
     rows[Evaluation].append({"id": eid, "application_id": app["id"], "citizen_id": app["citizen_id"], "score": score,
                              "tags": [], "comment": "", "invited": rng.random() < 0.4, "created_at": at,
                              "dismissed_at": at if score <= 2 and rng.random() < 0.05 else None,
@@ -151,7 +156,7 @@ def _rate(rng: random.Random, rows: dict, ids: dict, app: dict, hall_id: int) ->
     if score <= 2:
         resolved = rng.random() < 0.8
         rows[Rectification].append({
-            "id": ids[Rectification] + len(rows[Rectification]), "evaluation_id": eid,
+            "id": take(Rectification), "evaluation_id": eid,
             "application_id": app["id"], "hall_id": hall_id, "region_code": app["region_code"],
             "status": "resolved" if resolved else "open", "first_contact_due": at.date() + timedelta(days=1),
             "fix_due": at.date() + timedelta(days=21), "resolved_at": at + timedelta(days=5) if resolved else None,

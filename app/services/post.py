@@ -40,7 +40,7 @@ def new_shipment(session: Session, application: Application, *, hall_id: int, ca
 
 # -- the hall ------------------------------------------------------------------------------
 
-def hall_shipments(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def hall_shipments(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     stmt = select(Shipment).where(Shipment.hall_id == actor.hall_id)
     if status:
         stmt = stmt.where(Shipment.status == ShipmentStatus(status))
@@ -113,7 +113,7 @@ def switch_to_pickup(*, session: Session, clock: Clock, actor: Actor, shipment_i
 
 # -- the courier ---------------------------------------------------------------------------
 
-def courier_shipments(session: Session, actor: Actor, *, status: str | None, page: int, page_size: int):
+def courier_shipments(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     """Only the courier's carrier's shipments, and only once the hall has packed them."""
     stmt = select(Shipment).where(Shipment.carrier_id == actor.carrier_id,
                                   Shipment.status != ShipmentStatus.requested)

@@ -34,8 +34,8 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
 
-def filtered(*, region_code: str | None, hall_id: int | None, department_id: int | None, item_code: str | None,
-             date_from: date | None, date_to: date | None):
+def filtered(*, region_code: str | None = None, hall_id: int | None = None, department_id: int | None = None,
+             item_code: str | None = None, date_from: date | None = None, date_to: date | None = None):
     """The applications counted: submitted within [from, to] (Shanghai dates) and the filters."""
     stmt = select(Application.id, Application.status, Application.channel, Application.accepted_at,
                   Application.completed_at, Application.on_time, Application.working_days_taken,

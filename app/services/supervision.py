@@ -98,8 +98,8 @@ def check_region(actor: Actor, region_code: str | None) -> str:
     return region_code
 
 
-def warnings(session: Session, actor: Actor, *, light: str | None, hall_id: int | None,
-             department_id: int | None, page: int, page_size: int):
+def warnings(session: Session, actor: Actor, *, light: str | None = None, hall_id: int | None = None,
+             department_id: int | None = None, page: int = 1, page_size: int = 20):
     """Yellow and red applications (by hall) and sub-cases (by department) in the supervisor's region."""
     prefix = region_prefix(check_region(actor, None)) if actor.region_code else ""
     lights = (light,) if light else WARN
