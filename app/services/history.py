@@ -6,10 +6,11 @@ are rows (window pickups add one), post deliveries have a delivered shipment, ra
 """
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from models.application import Application, ApplicationMaterial, SubCase, Visit
@@ -180,8 +181,35 @@ def _flush(session: Session, rows: dict) -> None:
 
 
 def _bulk(session: Session, model, batch: list[dict]) -> None:
-    if batch:
-        session.execute(insert(model), batch)
+    """Core executemany: multi-row INSERTs, not an ORM round trip per row. Every row carries every
+    column (Core needs one shape), column defaults filled in as the ORM would."""
+    if not batch:
+        return
+    table = model.__table__
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if default is None and column.server_default is not None:  # created_at / updated_at
+            defaults[column.name] = lambda: datetime.now(timezone.utc)
+        elif default is None:
+            defaults[column.name] = lambda: None
+        elif default.is_scalar:
+            defaults[column.name] = lambda value=default.arg: value
+        else:
+            defaults[column.name] = lambda fn=default.arg: fn(None)
+    rows = [{name: row[name] if name in row else make() for name, make in defaults.items()} for row in batch]
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    # PostgreSQL: COPY, an order of magnitude faster than INSERTs for a million cases.
+    names = list(defaults)
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([json.dumps(row[n], ensure_ascii=False) if n in json_columns and row[n] is not None
+                            else row[n] for n in names])
 
 
 def _resync_sequences(session: Session) -> None:
