@@ -105,8 +105,10 @@ def direct_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: 
 
 def own_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     upload = session.get(Upload, upload_id)
-    owner = upload.citizen_id if actor.kind == "citizen" else upload.staff_id if upload else None
-    if upload is None or owner != actor.id:
+    if upload is None:
+        raise NotFound()
+    owner = upload.citizen_id if actor.kind == "citizen" else upload.staff_id
+    if owner != actor.id:
         raise NotFound()
     return upload
 

@@ -183,3 +183,10 @@ def test_purge_removes_abandoned_uploads_only(client, sms, app, db_session):
     attached = client.get(f"/api/v1/applications/{application['id']}", headers=headers).json["materials"][0]
     kept = db_session.get(Upload, attached["upload_ids"][0])
     assert kept is not None and store.exists(kept.key)
+
+
+def test_completing_an_unknown_upload_is_404(client, sms):
+    headers = login_citizen(client, sms)["headers"]
+    assert_error(client.post("/api/v1/uploads/415/complete", headers=headers), 404, "not_found")
+    courier = login_staff(client, "courier")["headers"]
+    assert_error(client.post("/api/v1/uploads/415/complete", headers=courier), 404, "not_found")
