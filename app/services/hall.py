@@ -13,7 +13,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import workflow
 from app.services.calendar import compute_deadline, load_calendar
 from app.services.notify import notify
-from models.application import Application, SubCase, Visit
+from models.application import Application, SubCase, Visit, add_visit
 from models.catalogue import Bundle, Carrier, Hall, Item, region_prefix
 from models.shipment import Shipment
 from models.workflow import AppStatus, initial_subcase_status
@@ -77,7 +77,9 @@ def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
     for material in application.materials:
         if material.code in pending:
             material.pending, material.satisfied_by = True, "commitment"
-    for position, (item, depends_on) in enumerate(_items_with_dependencies(session, application)):
+    entries = _items_with_dependencies(session, application)
+    application.item_count = len(entries)
+    for position, (item, depends_on) in enumerate(entries):
         status = initial_subcase_status(depends_on)
         session.add(SubCase(application_id=application.id, position=position, item_id=item.id,
                             item_code=item.code, department_id=item.department_id, status=status,
@@ -133,8 +135,7 @@ def record_visit(*, session: Session, clock: Clock, actor: Actor, application_id
     application = hall_application(session, actor, application_id)
     now = clock()
     hall = session.get(Hall, actor.hall_id)
-    visit = Visit(application_id=application.id, hall_id=actor.hall_id, staff_id=actor.id, purpose=purpose, at=now)
-    session.add(visit)
+    visit = add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose=purpose, at=now)
     workflow.record(session, application, "visit", actor=actor, at=now, message=f"到{hall.name}现场办理：{purpose}")
     workflow.commit(session)
     return visit
@@ -150,8 +151,7 @@ def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, 
     if application.status != AppStatus.completed:
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "issue"})
     if method == "window":
-        session.add(Visit(application_id=application.id, hall_id=actor.hall_id, staff_id=actor.id,
-                          purpose="领取办理结果", at=now))
+        add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose="领取办理结果", at=now)
         workflow.move(session, application, "issue_window", actor=actor, at=now, message="已在窗口领取办理结果")
         application.delivered_at = now
         notify(session, application, "application_delivered", at=now)

@@ -137,6 +137,8 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                                     "content": "材料要求与指南不一致，办不成", "due_on": day + timedelta(days=7),
                                     "status": "answered" if (today - day).days > 10 else "open", "light": "green",
                                     "created_at": submitted})
+        app["visit_count"] = visits
+        app["item_count"] = len(case_items) if "accepted_at" in app else 0
         rows[Application].append(app)
         if len(rows[Application]) >= batch:
             _flush(session, rows)
