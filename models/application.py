@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
@@ -20,7 +20,8 @@ class Application(Timestamps, Base):
         Index("ix_applications_region_submitted", "region_code", "submitted_at",
               postgresql_include=["status", "channel", "accepted_at", "completed_at", "on_time",
                                   "working_days_taken", "promised_days", "statutory_days", "promised_date",
-                                  "delivery_method", "visit_count", "item_count"]),
+                                  "delivery_method", "visit_count", "item_count", "exempted_count",
+                                  "rating_score", "rectification_state"]),
         Index("ix_applications_status_light", "status", "light"),
     )
 
@@ -52,6 +53,14 @@ class Application(Timestamps, Base):
                                              comment="recorded visits (kept with every Visit row written)")
     item_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
                                             comment="sub-cases opened at acceptance")
+    # Facts the statistics read from one index, each written in the transaction that changes its source:
+    exempted_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                                comment="materials filled from the e-license wallet")
+    rating_score: Mapped[int | None] = mapped_column(Integer, comment="好差评 score; null if none or dismissed")
+    rectification_state: Mapped[str | None] = mapped_column(String(16), comment="of its bad rating, if any")
+
+    def recount_exempted(self) -> None:
+        self.exempted_count = self.materials_exempted
     submitted_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     accepted_on: Mapped[date | None] = mapped_column(Date, comment="acceptance date, Asia/Shanghai")
@@ -77,11 +86,7 @@ class Application(Timestamps, Base):
 
 class ApplicationMaterial(Base):
     __tablename__ = "application_materials"
-    __table_args__ = (
-        UniqueConstraint("application_id", "code"),
-        Index("ix_application_materials_exempted", "application_id",
-              postgresql_where=text("satisfied_by = 'elicense'"), sqlite_where=text("satisfied_by = 'elicense'")),
-    )
+    __table_args__ = (UniqueConstraint("application_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))

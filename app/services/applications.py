@@ -171,6 +171,7 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
             raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})
         material.upload_ids, material.elicense_id, material.satisfied_by = [], None, "commitment"
     _mark_changed(application)
+    application.recount_exempted()
     workflow.record(session, application, "material_attached", actor=actor, at=clock(),
                     message=f"已提交材料：{material.name}", details={"material": code, "by": material.satisfied_by})
     workflow.commit(session)

@@ -41,7 +41,9 @@ def rate(*, session: Session, clock: Clock, actor: Actor, application_id: int, s
         session.rollback()
         raise Conflict("already_rated") from exc
     workflow.record(session, application, "rated", actor=actor, at=now, message=f"您的评价：{SCORES[score]}")
+    application.rating_score = score
     if score <= RECTIFY_AT_MOST:
+        application.rectification_state = "open"
         calendar = load_calendar(session)
         today = local_date(now)
         session.add(Rectification(evaluation_id=evaluation.id, application_id=application.id,
@@ -99,6 +101,7 @@ def contact(*, session: Session, clock: Clock, actor: Actor, rectification_id: i
     if rect.status != "open":
         raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "contact"})
     rect.status, rect.contacted_at, rect.contact_note = "contacted", clock(), note
+    session.get(Application, rect.application_id).rectification_state = "contacted"
     session.commit()
     return rect
 
@@ -111,6 +114,7 @@ def resolve(*, session: Session, clock: Clock, actor: Actor, rectification_id: i
     now = clock()
     rect.status, rect.resolved_at, rect.resolution = "resolved", now, resolution
     application = session.get(Application, rect.application_id)
+    application.rectification_state = "resolved"
     notify(session, application, "rectification_resolved", at=now, resolution=resolution)
     workflow.record(session, application, "rectified", actor=actor, at=now, message=f"整改结果：{resolution}")
     session.commit()
@@ -141,9 +145,11 @@ def dismiss(*, session: Session, clock: Clock, actor: Actor, evaluation_id: int,
     if evaluation.dismissed_at is not None:
         raise Conflict("invalid_transition", errors={"current_status": "dismissed", "action": "dismiss"})
     evaluation.dismissed_at, evaluation.dismissed_by, evaluation.dismiss_reason = clock(), actor.id, reason
+    application.rating_score = None  # a dismissed rating no longer counts
     rect = session.scalars(select(Rectification).where(Rectification.evaluation_id == evaluation.id)).first()
     if rect is not None and rect.status != "resolved":
         rect.status = "dismissed"
+        application.rectification_state = None
     session.commit()
     return evaluation
 

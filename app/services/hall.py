@@ -77,6 +77,7 @@ def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
     for material in application.materials:
         if material.code in pending:
             material.pending, material.satisfied_by = True, "commitment"
+    application.recount_exempted()
     entries = _items_with_dependencies(session, application)
     application.item_count = len(entries)
     for position, (item, depends_on) in enumerate(entries):

@@ -139,6 +139,7 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                                     "created_at": submitted})
         app["visit_count"] = visits
         app["item_count"] = len(case_items) if "accepted_at" in app else 0
+        app["exempted_count"] = sum(1 for m in rows[ApplicationMaterial][-2:] if m["satisfied_by"] == "elicense")
         rows[Application].append(app)
         if len(rows[Application]) >= batch:
             _flush(session, rows)
@@ -152,16 +153,19 @@ def _rate(rng: random.Random, rows: dict, take, app: dict, hall_id: int) -> None
     score = rng.choices([s for s, _ in SCORE_WEIGHTS], [w for _, w in SCORE_WEIGHTS])[0]
     at = app["completed_at"] + timedelta(days=rng.randint(0, 5))
     eid = take(Evaluation)
+    dismissed = score <= 2 and rng.random() < 0.05
+    app["rating_score"] = None if dismissed else score
     rows[Evaluation].append({"id": eid, "application_id": app["id"], "citizen_id": app["citizen_id"], "score": score,
                              "tags": [], "comment": "", "invited": rng.random() < 0.4, "created_at": at,
-                             "dismissed_at": at if score <= 2 and rng.random() < 0.05 else None,
+                             "dismissed_at": at if dismissed else None,
                              "dismiss_reason": "经核实为恶意差评" if score <= 2 else None})
     if score <= 2:
         resolved = rng.random() < 0.8
+        app["rectification_state"] = None if dismissed else "resolved" if resolved else "open"
         rows[Rectification].append({
             "id": take(Rectification), "evaluation_id": eid,
             "application_id": app["id"], "hall_id": hall_id, "region_code": app["region_code"],
-            "status": "resolved" if resolved else "open", "first_contact_due": at.date() + timedelta(days=1),
+            "status": "dismissed" if dismissed else "resolved" if resolved else "open", "first_contact_due": at.date() + timedelta(days=1),
             "fix_due": at.date() + timedelta(days=21), "resolved_at": at + timedelta(days=5) if resolved else None,
             "resolution": "已电话回访并改进" if resolved else None, "created_at": at})
 

@@ -94,6 +94,7 @@ def fill_from_wallet(session: Session, application: Application, today: date) ->
         if material.satisfied_by is None and material.elicense_type in wallet:
             material.satisfied_by, material.elicense_id = "elicense", wallet[material.elicense_type].id
             filled += 1
+    application.recount_exempted()
     return filled
 
 
