@@ -153,3 +153,23 @@ def pg_url(database_url):
     if not database_url.startswith("postgresql"):
         need_service("this test needs PostgreSQL: set TEST_DATABASE_URL")
     return database_url
+
+
+@pytest.fixture(params=["local", "s3"])
+def app_store(request, app, tmp_path, monkeypatch):
+    """The app's object store, once on local disk and once on SeaweedFS, for flows that go through
+    the app's presigned uploads and downloads."""
+    import secrets
+
+    from storage.local import LocalObjectStore
+    from storage.s3 import S3ObjectStore
+
+    if request.param == "local":
+        store = LocalObjectStore(tmp_path / "objects", secret="k", base_url="http://localhost")
+    else:
+        server = request.getfixturevalue("s3_server")
+        store = S3ObjectStore(f"store-{secrets.token_hex(4)}", endpoint_url=server.endpoint_url,
+                              access_key=server.access_key, secret_key=server.secret_key)
+        store.create_bucket()
+    monkeypatch.setattr(app.extensions["onetrip"], "store", store)
+    return store

@@ -349,11 +349,7 @@ def test_calendar_overrides_through_admin(client):
     assert answer.status_code == 200 and answer.json["day"] == "2027-01-04"
     listed = client.get("/api/v1/admin/calendar", headers=admin).json
     assert [d["day"] for d in listed] == ["2027-01-04"]
-    from app.extensions import db  # noqa: F401
-    from app.services.calendar import load_calendar
-
     assert client.delete("/api/v1/admin/calendar/2027-01-04", headers=admin).status_code == 204
     assert_error(client.delete("/api/v1/admin/calendar/2027-01-04", headers=admin), 404, "not_found")
     assert_error(client.put("/api/v1/admin/calendar/2027-13-40", headers=admin,
                             json={"is_workday": True, "reason": "x"}), 404, "not_found")
-    assert load_calendar is not None

@@ -9,37 +9,14 @@ from PIL import Image
 from sqlalchemy import update
 
 from models.material import Upload
-from storage.local import LocalObjectStore
-from storage.s3 import S3ObjectStore
 from tests.corpus import hostile_corpus, image, pdf
 from tests.factories import submitted_and_accepted
-from tests.helpers import assert_error, login_citizen, login_staff
+from tests.helpers import assert_error, login_citizen, login_staff, post_presigned
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request, app, tmp_path, monkeypatch):
-    if request.param == "local":
-        chosen = LocalObjectStore(tmp_path / "objects", secret="k", base_url="http://localhost")
-    else:
-        server = request.getfixturevalue("s3_server")
-        import secrets
-
-        chosen = S3ObjectStore(f"uploads-{secrets.token_hex(4)}", endpoint_url=server.endpoint_url,
-                               access_key=server.access_key, secret_key=server.secret_key)
-        chosen.create_bucket()
-    monkeypatch.setattr(app.extensions["onetrip"], "store", chosen)
-    return chosen
-
-
-def send(client, store, presigned: dict, data: bytes, content_type: str) -> int:
-    if isinstance(store, LocalObjectStore):
-        path = presigned["url"].split("://", 1)[1].split("/", 1)[1]
-        return client.post("/" + path, content_type="multipart/form-data",
-                           data={**presigned["fields"], "file": (io.BytesIO(data), "f", content_type)}).status_code
-    import requests
-
-    return requests.post(presigned["url"], data=presigned["fields"], files={"file": ("f", data, content_type)},
-                         timeout=10).status_code
+@pytest.fixture
+def store(app_store):
+    return app_store
 
 
 def presigned_upload(client, store, headers, data: bytes, content_type: str, name: str = "scan"):
@@ -49,7 +26,7 @@ def presigned_upload(client, store, headers, data: bytes, content_type: str, nam
     body = created.json
     assert body["expires_at"] and body["fields"]
     if data:
-        assert send(client, store, body, data, content_type) in (200, 201, 204)
+        assert post_presigned(client, store, body["url"], body["fields"], data, content_type) in (200, 201, 204)
     return body["id"], client.post(f"/api/v1/uploads/{body['id']}/complete", headers=headers)
 
 
