@@ -91,6 +91,10 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
             late = rng.random() < 0.12
             taken = rng.randint(promised + 1, promised + 6) if late else rng.randint(0, promised)
             completed = app["accepted_at"] + timedelta(days=taken * 7 / 5, hours=rng.randrange(1, 8))
+            if completed.date() >= today:  # not finished yet: still with the departments
+                status = app["status"] = "in_review"
+                app["light"] = "green"
+        if status == "completed":
             app.update(completed_at=completed, working_days_taken=taken, on_time=not late)
             if rng.random() < 0.04:
                 visits += 1  # came in for 补正 or to verify an original
@@ -109,6 +113,9 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                         "tracking_number": f"H{aid:012d}", "requested_at": completed, "packed_at": completed,
                         "picked_up_at": completed, "delivered_at": app["delivered_at"], "recipient_name": "本人",
                         "created_at": completed, "updated_at": completed})
+            # The past had its worker too: cases finished long ago were invited to rate back then.
+            if (today - completed.date()).days > 3:
+                app["evaluation_invited_at"] = completed + timedelta(days=3)
             if rng.random() < 0.6:
                 _rate(rng, rows, take, app, hall.id)
         for v in range(visits):
@@ -156,7 +163,9 @@ def _rate(rng: random.Random, rows: dict, take, app: dict, hall_id: int) -> None
     dismissed = score <= 2 and rng.random() < 0.05
     app["rating_score"] = None if dismissed else score
     rows[Evaluation].append({"id": eid, "application_id": app["id"], "citizen_id": app["citizen_id"], "score": score,
-                             "tags": [], "comment": "", "invited": rng.random() < 0.4, "created_at": at,
+                             "tags": [], "comment": "",
+                             "invited": app.get("evaluation_invited_at") is not None and rng.random() < 0.4,
+                             "created_at": at,
                              "dismissed_at": at if dismissed else None,
                              "dismiss_reason": "经核实为恶意差评" if score <= 2 else None})
     if score <= 2:

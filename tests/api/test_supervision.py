@@ -250,3 +250,12 @@ def test_seed_history_command(app, db_session):
     result = app.test_cli_runner().invoke(args=["seed-history", "--count", "200", "--months", "3"])
     assert result.exit_code == 0 and "200 applications" in result.output
     assert db_session.scalar(select(Application.id).order_by(Application.id.desc()).limit(1)) is not None
+
+
+def test_history_needs_no_new_invitations(history):
+    """Seeded cases finished long ago were invited back then: the worker sends them nothing now."""
+    from app.services.evaluation import invite_unrated
+
+    now = datetime.now(timezone.utc)
+    assert history.scalar(select(Application.id).where(Application.completed_at > now)) is None
+    assert invite_unrated(session=history, clock=lambda: now) <= 30  # at most the last few days' cases
