@@ -50,12 +50,21 @@ def app(database_url, tmp_path_factory):
     from app.services.seed import seed_demo
 
     objects = tmp_path_factory.mktemp("objects")
+    # Rate limits on Redis as in production when TEST_REDIS_URL is set (CI sets it), else in memory.
+    limits_storage = os.environ.get("TEST_REDIS_URL") or "memory://"
+    if limits_storage != "memory://":
+        import redis
+
+        try:
+            redis.Redis.from_url(limits_storage, socket_timeout=2).ping()
+        except redis.RedisError as exc:
+            need_service(f"Redis at {limits_storage}: {exc}")
     application = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-for-onetrip-tests-only",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "OBJECT_STORE": f"local:{objects}",
-        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_STORAGE_URI": limits_storage,
     })
     application.extensions["onetrip"].sms = FakeSms()
     application.extensions["onetrip"].wechat = FakeWechat()
