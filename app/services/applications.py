@@ -14,6 +14,7 @@ from app.services import wallet, workflow
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
 from app.services.numbers import next_number
+from app.services.paging import page_of
 from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.bundling import critical_path_days, merge_materials
 from models.catalogue import Bundle, Item
@@ -98,9 +99,7 @@ def list_applications(session: Session, actor: Actor, *, status: str | None = No
     stmt = select(Application).where(Application.citizen_id == actor.id)
     if status:
         stmt = stmt.where(Application.status == AppStatus(status))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Application.id.desc()).limit(page_size).offset((page - 1) * page_size)).all()
-    return rows, total
+    return page_of(session, stmt, Application.id.desc(), page=page, page_size=page_size)
 
 
 def _mark_changed(application: Application) -> None:

@@ -1,21 +1,16 @@
 """Reading the standard catalogue (八统一) and the 一件事 bundles built on it."""
 from __future__ import annotations
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session
 
 from app.errors import NotFound
+from app.services.paging import page_of
 from models.bundling import critical_path_days, merge_form, merge_materials
 from models.catalogue import (
     Bundle, BundleItem, Carrier, Department, ElicenseType, Hall, HallLevel, Item, ItemHallLevel,
     ItemMaterial, region_prefix,
 )
-
-
-def _page(session: Session, stmt, page: int, page_size: int):
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).unique().all()
-    return rows, total
 
 
 def _like(text: str) -> str:
@@ -33,7 +28,7 @@ def find_hall(session: Session, ref: str | int) -> Hall | None:
 def list_items(session: Session, *, q: str | None = None, department: str | None = None,
                life_event: str | None = None, mobile: bool | None = None, hall: str | None = None,
                page: int = 1, page_size: int = 20):
-    stmt = select(Item).order_by(Item.code)
+    stmt = select(Item)
     if q:
         pattern = _like(q.strip())
         stmt = stmt.where(or_(Item.main_name.ilike(pattern, escape="\\"),
@@ -50,7 +45,7 @@ def list_items(session: Session, *, q: str | None = None, department: str | None
         if found is None:
             return [], 0
         stmt = stmt.where(Item.id.in_(select(ItemHallLevel.item_id).where(ItemHallLevel.level == found.level)))
-    return _page(session, stmt, page, page_size)
+    return page_of(session, stmt, Item.code, page=page, page_size=page_size)
 
 
 def get_item(session: Session, code: str) -> Item:
@@ -85,10 +80,10 @@ def item_view(item: Item) -> dict:
 
 
 def list_bundles(session: Session, *, life_event: str | None = None, page: int = 1, page_size: int = 20):
-    stmt = select(Bundle).order_by(Bundle.code)
+    stmt = select(Bundle)
     if life_event:
         stmt = stmt.where(Bundle.life_event == life_event)
-    return _page(session, stmt, page, page_size)
+    return page_of(session, stmt, Bundle.code, page=page, page_size=page_size)
 
 
 def get_bundle(session: Session, code: str) -> Bundle:
@@ -134,15 +129,15 @@ def bundle_view(bundle: Bundle) -> dict:
 def list_halls(session: Session, *, level: str | None = None, region_code: str | None = None,
                page: int = 1, page_size: int = 20):
     level_rank = case((Hall.level == HallLevel.county, 0), (Hall.level == HallLevel.township, 1), else_=2)
-    stmt = select(Hall).order_by(Hall.region_code, level_rank, Hall.code)
+    stmt = select(Hall)
     if level:
         stmt = stmt.where(Hall.level == HallLevel(level))
     if region_code:
         stmt = stmt.where(Hall.region_code.startswith(region_prefix(region_code)))
-    return _page(session, stmt, page, page_size)
+    return page_of(session, stmt, Hall.region_code, level_rank, Hall.code, page=page, page_size=page_size)
 
 
 def list_reference(session: Session, model, *, page: int = 1, page_size: int = 20):
     """Departments, carriers and e-license types, by code."""
     assert model in (Department, Carrier, ElicenseType)
-    return _page(session, select(model).order_by(model.code), page, page_size)
+    return page_of(session, select(model), model.code, page=page, page_size=page_size)

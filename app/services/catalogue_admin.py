@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services.calendar import calendar_changed
 from app.services.catalogue import bundle_parts
+from app.services.paging import page_of
+from models.application import CalendarOverride
 from models.bundling import find_cycle
 from models.catalogue import (
     Bundle, BundleItem, Department, ElicenseType, HallLevel, Item, ItemHallLevel, ItemMaterial,
@@ -170,10 +172,12 @@ def save_reference(*, session: Session, model, data: dict):
     return row
 
 
+def list_calendar(session: Session, *, page: int = 1, page_size: int = 20):
+    return page_of(session, select(CalendarOverride), CalendarOverride.day, page=page, page_size=page_size)
+
+
 def set_calendar_day(*, session: Session, day, is_workday: bool, reason: str):
     """An admin's word on one day (a holiday or 调休 published after the library's release)."""
-    from models.application import CalendarOverride
-
     row = session.get(CalendarOverride, day) or CalendarOverride(day=day)
     row.is_workday, row.reason = is_workday, reason
     session.add(row)
@@ -183,8 +187,6 @@ def set_calendar_day(*, session: Session, day, is_workday: bool, reason: str):
 
 
 def delete_calendar_day(*, session: Session, day) -> None:
-    from models.application import CalendarOverride
-
     row = session.get(CalendarOverride, day)
     if row is None:
         raise NotFound()

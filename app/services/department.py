@@ -5,7 +5,7 @@ The application completes when every sub-case is decided.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.actors import SYSTEM_ACTOR, Actor
@@ -13,6 +13,7 @@ from app.clock import Clock, local_date
 from app.errors import NotFound
 from app.services import wallet, workflow
 from app.services.notify import notify
+from app.services.paging import page_of
 from models.application import Application, Pause, SubCase
 from models.catalogue import Item
 from models.workflow import DECIDED, AppStatus, SubStatus
@@ -25,9 +26,7 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
             .where(SubCase.department_id == actor.department_id))
     if status:
         stmt = stmt.where(SubCase.status == SubStatus(status))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.execute(stmt.order_by(SubCase.id).limit(page_size).offset((page - 1) * page_size)).all()
-    return rows, total
+    return page_of(session, stmt, SubCase.id, page=page, page_size=page_size, rows=True)
 
 
 def _load(session: Session, actor: Actor, subcase_id: int, now) -> tuple[Application, SubCase, list[SubCase]]:

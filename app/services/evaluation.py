@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import workflow
 from app.services.calendar import load_calendar
 from app.services.notify import notify
+from app.services.paging import page_of
 from app.services.supervision import check_region
 from models.application import Application
 from models.catalogue import Item, region_prefix
@@ -82,10 +83,7 @@ def list_rectifications(session: Session, actor: Actor, *, status: str | None = 
     stmt = _rectifications_for(actor)
     if status:
         stmt = stmt.where(Rectification.status == status)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Rectification.fix_due, Rectification.id)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
-    return rows, total
+    return page_of(session, stmt, Rectification.fix_due, Rectification.id, page=page, page_size=page_size)
 
 
 def _rectification(session: Session, actor: Actor, rectification_id: int) -> Rectification:
@@ -182,10 +180,7 @@ def list_complaints(session: Session, actor: Actor, *, status: str | None = None
     stmt = select(Complaint).where(Complaint.region_code.startswith(region_prefix(check_region(actor, None))))
     if status:
         stmt = stmt.where(Complaint.status == status)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Complaint.due_on, Complaint.id).limit(page_size)
-                           .offset((page - 1) * page_size)).all()
-    return rows, total
+    return page_of(session, stmt, Complaint.due_on, Complaint.id, page=page, page_size=page_size)
 
 
 def respond(*, session: Session, clock: Clock, actor: Actor, complaint_id: int, response: str) -> Complaint:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
@@ -13,6 +13,8 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import workflow
 from app.services.calendar import compute_deadline, load_calendar
 from app.services.notify import notify
+from app.services.post import new_shipment
+from app.services.paging import page_of
 from models.application import Application, SubCase, Visit, add_visit
 from models.catalogue import Bundle, Carrier, Hall, Item, region_prefix
 from models.shipment import Shipment
@@ -39,10 +41,7 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
     """Every application in the region, whatever its department (default: waiting for acceptance)."""
     stmt = select(Application).where(_region_filter(actor),
                                      Application.status == AppStatus(status or AppStatus.submitted))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Application.submitted_at, Application.id)
-                           .limit(page_size).offset((page - 1) * page_size)).all()
-    return rows, total
+    return page_of(session, stmt, Application.submitted_at, Application.id, page=page, page_size=page_size)
 
 
 @workflow.concurrent_safe
@@ -166,8 +165,6 @@ def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, 
                              else select(Carrier).order_by(Carrier.id)).first()
     if chosen is None:
         raise ValidationFailed("unknown_reference", errors={"carrier": [f"{carrier} 不存在"]})
-    from app.services.post import new_shipment
-
     new_shipment(session, application, hall_id=actor.hall_id, carrier_id=chosen.id, now=now)
     workflow.record(session, application, "issued_by_post", actor=actor, at=now,
                     message=f"办理结果将由{chosen.name}寄出")

@@ -15,6 +15,7 @@ from app.crypto import mask_phone
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import workflow
 from app.services.notify import notify
+from app.services.paging import page_of
 from models.application import Application, Pause
 from models.catalogue import Carrier, Hall
 from models.material import Upload, UploadStatus
@@ -23,11 +24,6 @@ from models.workflow import AppStatus
 
 CARRIER_ACTOR = Actor("carrier", None, "carrier")
 IN_POST = "办理结果邮寄在途"
-
-
-def _page(session: Session, stmt, page: int, page_size: int):
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return session.scalars(stmt.order_by(Shipment.id.desc()).limit(page_size).offset((page - 1) * page_size)).all(), total
 
 
 def new_shipment(session: Session, application: Application, *, hall_id: int, carrier_id: int, now: datetime) -> Shipment:
@@ -44,7 +40,7 @@ def hall_shipments(session: Session, actor: Actor, *, status: str | None = None,
     stmt = select(Shipment).where(Shipment.hall_id == actor.hall_id)
     if status:
         stmt = stmt.where(Shipment.status == ShipmentStatus(status))
-    return _page(session, stmt, page, page_size)
+    return page_of(session, stmt, Shipment.id.desc(), page=page, page_size=page_size)
 
 
 def hall_shipment(session: Session, actor: Actor, shipment_id: int) -> Shipment:
@@ -119,7 +115,7 @@ def courier_shipments(session: Session, actor: Actor, *, status: str | None = No
                                   Shipment.status != ShipmentStatus.requested)
     if status:
         stmt = stmt.where(Shipment.status == ShipmentStatus(status))
-    return _page(session, stmt, page, page_size)
+    return page_of(session, stmt, Shipment.id.desc(), page=page, page_size=page_size)
 
 
 def courier_shipment(session: Session, actor: Actor, shipment_id: int) -> Shipment:

@@ -12,6 +12,7 @@ from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Forbidden
 from app.services.calendar import compute_deadline, load_calendar
+from app.services.paging import page_of
 from models.application import Application, Pause, SubCase
 from models.calendar import deadline_light
 from models.catalogue import region_covers, region_prefix
@@ -127,3 +128,9 @@ def warnings(session: Session, actor: Actor, *, light: str | None = None, hall_i
                                                      union.c.application_id)
                            .limit(page_size).offset((page - 1) * page_size)).mappings().all()
     return [dict(r) for r in rows], total
+
+
+def alerts_for(session: Session, actor: Actor, *, page: int = 1, page_size: int = 20):
+    """A clerk's hall's alerts (applications), a reviewer's department's (sub-cases), newest first."""
+    mine = Alert.hall_id == actor.hall_id if actor.role == "clerk" else Alert.department_id == actor.department_id
+    return page_of(session, select(Alert).where(mine), Alert.id.desc(), page=page, page_size=page_size)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.services.paging import page_of
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import Department, ElicenseType, Item
 from models.citizen import Citizen
@@ -26,12 +27,8 @@ def status_of(lic: Elicense, today: date) -> str:
 
 
 def list_licenses(session: Session, actor: Actor, *, page: int, page_size: int):
-    stmt = select(Elicense).where(Elicense.citizen_id == actor.id)
-    from sqlalchemy import func
-
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = session.scalars(stmt.order_by(Elicense.id.desc()).limit(page_size).offset((page - 1) * page_size)).all()
-    return rows, total
+    return page_of(session, select(Elicense).where(Elicense.citizen_id == actor.id), Elicense.id.desc(),
+                   page=page, page_size=page_size)
 
 
 def own_license(session: Session, actor: Actor, license_id: int) -> Elicense:

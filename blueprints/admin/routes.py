@@ -1,7 +1,7 @@
 """Catalogue administration (admin): materials, items and bundles, validated before saving."""
 from __future__ import annotations
 
-from app.extensions import Blueprint, db
+from app.extensions import Blueprint, db, paged
 from app.services import catalogue, catalogue_admin
 from blueprints.admin import schemas as s
 from blueprints.catalogue.schemas import BundleSchema, ItemSchema
@@ -83,14 +83,7 @@ def update_bundle(data, code):
 @blp.paginate()
 def list_calendar(pagination_parameters):
     """Working-day overrides for days chinese-calendar does not know yet."""
-    from sqlalchemy import func, select
-
-    from models.application import CalendarOverride
-
-    pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(CalendarOverride))
-    return db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)
-                              .limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).all()
+    return paged(pagination_parameters, catalogue_admin.list_calendar, db.session)
 
 
 @blp.route("/calendar/<isodate:day>", methods=["PUT"])

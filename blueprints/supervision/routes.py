@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, current_app, request
-from sqlalchemy import func, select
 
 from app.auth import current_actor
 from app.clock import local_date, utcnow
@@ -10,7 +9,6 @@ from app.extensions import Blueprint, db, paged
 from app.services import evaluation as ev
 from app.services import stats, supervision
 from blueprints.supervision import schemas as s
-from models.evaluation import Alert
 
 blp = Blueprint("supervision", __name__, description="监督（跑改办）：电子监察、统计、好差评整改、办不成事")
 SUPERVISOR = ("supervisor", "admin")
@@ -150,9 +148,4 @@ def rate_rectification(data, application_id):
 @blp.paginate()
 def alerts(pagination_parameters):
     """Deadline alerts for my hall (applications) or my department (sub-cases), newest first."""
-    actor = current_actor()
-    stmt = select(Alert).where(Alert.hall_id == actor.hall_id if actor.role == "clerk"
-                               else Alert.department_id == actor.department_id)
-    pagination_parameters.item_count = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return db.session.scalars(stmt.order_by(Alert.id.desc()).limit(pagination_parameters.page_size)
-                              .offset(pagination_parameters.first_item)).all()
+    return paged(pagination_parameters, supervision.alerts_for, db.session, current_actor())
