@@ -18,10 +18,12 @@ def register(app: Flask) -> None:
     @click.option("--seed", default=2026, show_default=True, help="random seed (same seed, same history)")
     def seed_history_command(count: int, months: int, seed: int):
         """Generate realistic past cases (ratings, complaints, late cases, visits, post) after seed-demo."""
-        from app.clock import local_date, utcnow
+        from app.clock import local_date
+        from app.extensions import services
         from app.services.history import seed_history
 
-        result = seed_history(session=db.session, count=count, months=months, today=local_date(utcnow()), seed=seed)
+        result = seed_history(session=db.session, count=count, months=months,
+                              today=local_date(services().clock()), seed=seed)
         click.echo(f"history: {result['applications']} applications for {result['citizens']} citizens")
 
     @app.cli.command("purge-uploads")
@@ -29,11 +31,10 @@ def register(app: Flask) -> None:
     @click.option("--unattached-days", default=7, show_default=True, help="never attached after this long")
     def purge_uploads_command(pending_hours: int, unattached_days: int):
         """Remove abandoned uploads: objects first, then their rows."""
-        from app.clock import utcnow
         from app.extensions import services
         from app.services.uploads import purge
 
-        removed = purge(session=db.session, clock=utcnow, store=services().store,
+        removed = purge(session=db.session, clock=services().clock, store=services().store,
                         pending_hours=pending_hours, unattached_days=unattached_days)
         click.echo(f"purged {removed} uploads")
 
@@ -69,19 +70,19 @@ def register_worker(app: Flask) -> None:
         """Deliver queued notifications (SMS or WeChat), retrying with backoff."""
         import time
 
-        from app.clock import utcnow
         from app.extensions import services
         from app.services.outbox import deliver_due
 
         from app.services.evaluation import invite_unrated
         from app.services.supervision import scan_deadlines
 
+        clock = services().clock
         while True:
-            scan = scan_deadlines(session=db.session, clock=utcnow)
-            invited = invite_unrated(session=db.session, clock=utcnow)
+            scan = scan_deadlines(session=db.session, clock=clock)
+            invited = invite_unrated(session=db.session, clock=clock)
             click.echo(f"deadlines: {scan.applications} applications and {scan.subcases} sub-cases changed light, "
                        f"{scan.alerts} alerts; {invited} rating invitations")
-            report = deliver_due(session=db.session, clock=utcnow, sms=services().sms,
+            report = deliver_due(session=db.session, clock=clock, sms=services().sms,
                                  wechat=services().wechat_notifier)
             click.echo(f"outbox: sent={report.sent} retried={report.retried} failed={report.failed}")
             db.session.remove()

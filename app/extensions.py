@@ -20,6 +20,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app import errors
+from app.clock import Clock, utcnow
 from models.base import Base
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
@@ -37,6 +38,7 @@ class Services:
     wechat: object  # app.gateways.wechat.WechatClient
     cipher: object  # app.crypto.FieldCipher
     wechat_notifier: object = None  # sends subscribe messages to WeChat-only citizens
+    clock: Clock = utcnow  # the app's one clock (tests and demos move it)
 
 
 def services() -> Services:

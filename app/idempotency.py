@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 from functools import wraps
 
 from flask import request
@@ -17,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth import current_actor
 from app.errors import Conflict, ValidationFailed
-from app.extensions import db
+from app.extensions import db, services
 from models.application import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -56,7 +55,7 @@ def idempotent(view):
         if existing is not None:
             return _replay(existing, fingerprint)
         claim = IdempotencyRecord(subject=subject, key=key, fingerprint=fingerprint,
-                                  created_at=datetime.now(timezone.utc))
+                                  created_at=services().clock())
         session.add(claim)
         try:
             session.commit()

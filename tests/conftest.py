@@ -4,15 +4,53 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime
 
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
+from app.clock import MovableClock, local_date
+from tests import helpers
 from tests.fakes import FakeSms, FakeWechat
 from tests.services import seaweedfs_server
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+# Tests never read the wall clock (DESIGN rule 20): the app runs on a movable clock that starts at
+# this moment in every test. `--clock` (or ONETRIP_TEST_CLOCK) runs the whole suite on another day;
+# CI does so for a Tuesday, a Friday, the eve of National Day and New Year's Eve.
+DEFAULT_START = "2026-11-24T10:00:00+08:00"  # a Tuesday
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=os.environ.get("ONETRIP_TEST_CLOCK", DEFAULT_START),
+                     help="ISO datetime with offset at which the app's clock starts in every test")
+    parser.addoption("--without-s3", action="store_true", default=False,
+                     help="skip tests that talk to S3 (for runs under faketime: the S3 server refuses "
+                          "requests signed with a moved clock, and boto3's retry sleeps fail there)")
+
+
+def pytest_configure(config):
+    start = datetime.fromisoformat(config.getoption("--clock"))
+    if start.tzinfo is None:
+        raise pytest.UsageError("--clock needs an offset, e.g. 2026-09-30T10:00:00+08:00")
+    config.onetrip_start = start
+    config.addinivalue_line("markers", "fuzz: generated requests (schemathesis); slow, run in CI")
+    config.addinivalue_line("markers", "browser: drives headless Chromium against a live server")
+    config.addinivalue_line("markers", "s3: talks to an S3 endpoint (skipped by --without-s3)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--without-s3"):
+        skip = pytest.mark.skip(reason="S3 tests skipped for this run (--without-s3)")
+        for item in items:
+            if "s3" in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return f"onetrip: app clock starts at {config.onetrip_start.isoformat()} in every test"
 
 
 def need_service(reason: str):
@@ -118,9 +156,22 @@ def _fresh_state(request):
     services.sms.sent.clear()
     services.sms.fail = False
     services.wechat.reset()
+    services.clock = helpers.APP_CLOCK = MovableClock(request.config.onetrip_start)
     yield
     with application.app_context():
         db.session.remove()
+
+
+@pytest.fixture
+def clock(app) -> MovableClock:
+    """The app's clock for this test: starts at `--clock`; `clock.set(...)`/`clock.advance(days=3)`."""
+    return app.extensions["onetrip"].clock
+
+
+@pytest.fixture
+def today(clock):
+    """Today in Asia/Shanghai by the app's clock (never the machine's date)."""
+    return local_date(clock())
 
 
 @pytest.fixture
@@ -147,8 +198,10 @@ def db_session(app):
 
 
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory):
+def s3_server(request, tmp_path_factory):
     """A real S3 server (SeaweedFS), started once per session."""
+    if request.config.getoption("--without-s3"):
+        pytest.skip("S3 tests skipped for this run (--without-s3)")
     try:
         server = seaweedfs_server(tmp_path_factory.mktemp("seaweed"))
     except RuntimeError as exc:

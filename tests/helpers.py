@@ -53,3 +53,11 @@ def post_presigned(client, store, url: str, fields: dict, data: bytes, content_t
     import requests
 
     return requests.post(url, data=fields, files={"file": ("f", data, content_type)}, timeout=10).status_code
+
+
+APP_CLOCK = None  # the running test's app clock, set by conftest
+
+
+def app_now():
+    """Now by the app's clock (tests never read the wall clock; see conftest)."""
+    return APP_CLOCK()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.auth import current_actor
-from app.clock import utcnow
+from app.web import deps
 from app.extensions import Blueprint, db, paged
 from app.services import applications as svc
 from app.errors import NotFound
@@ -15,9 +15,6 @@ blp = Blueprint("applications", __name__, description="办件（群众）：申�
 CITIZEN = "citizen"
 
 
-def _args():
-    return {"session": db.session, "clock": utcnow, "actor": current_actor()}
-
 
 @blp.route("/applications")
 class Applications(MethodView):
@@ -27,7 +24,7 @@ class Applications(MethodView):
     @blp.response(201, s.ApplicationSchema)
     def post(self, data):
         """Start an application for an item or a 一件事 bundle (status draft)."""
-        return svc.create_application(**_args(), **data)
+        return svc.create_application(**deps(), **data)
 
     @blp.auth_required(CITIZEN)
     @blp.arguments(s.ApplicationQueryArgsSchema, location="query")
@@ -56,7 +53,7 @@ class ApplicationById(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data, application_id):
         """Fill in the form while draft or returned (fields are checked against the form spec)."""
-        return svc.update_form(**_args(), application_id=application_id, form=data["form"])
+        return svc.update_form(**deps(), application_id=application_id, form=data["form"])
 
 
 @blp.route("/applications/<int:application_id>/materials/<code>", methods=["PUT"])
@@ -67,7 +64,7 @@ class ApplicationById(MethodView):
 @blp.alt_response(409, response="CONFLICT")
 def attach_material(data, application_id, code):
     """Attach uploads, a wallet e-license or a written commitment (容缺) to one material."""
-    return svc.attach_material(**_args(), application_id=application_id, code=code, **data)
+    return svc.attach_material(**deps(), application_id=application_id, code=code, **data)
 
 
 @blp.route("/applications/<int:application_id>/delivery", methods=["PUT"])
@@ -78,7 +75,7 @@ def attach_material(data, application_id, code):
 @blp.alt_response(409, response="CONFLICT")
 def set_delivery(data, application_id):
     """Window pickup or post to an address; changeable until the result is handed to the carrier."""
-    return svc.set_delivery(**_args(), application_id=application_id, **data)
+    return svc.set_delivery(**deps(), application_id=application_id, **data)
 
 
 def _command(name: str, func, doc: str):
@@ -88,7 +85,7 @@ def _command(name: str, func, doc: str):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(application_id):
-        return func(**_args(), application_id=application_id)
+        return func(**deps(), application_id=application_id)
 
     view.__name__, view.__doc__ = name, doc
     blp.route(f"/applications/<int:application_id>/{name}", methods=["POST"])(view)
@@ -110,5 +107,5 @@ def get_progress(application_id):
     if application is None:
         raise NotFound()
     # A cheap stamp first: an unchanged case answers 304 without building the view.
-    blp.set_etag(progress_stamp(session=db.session, clock=utcnow, application=application))
-    return progress(session=db.session, clock=utcnow, application=application)
+    blp.set_etag(progress_stamp(**deps(actor=False), application=application))
+    return progress(**deps(actor=False), application=application)

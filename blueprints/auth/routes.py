@@ -6,8 +6,8 @@ from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
 from app.auth import Actor, access_token_for, actor_for_staff, current_actor
-from app.clock import utcnow
 from app.crypto import mask_id_number, mask_phone
+from app.web import deps
 from app.extensions import Blueprint, db, limiter, services
 from app.services import accounts, identity
 from models.validation import normalize_mobile
@@ -52,7 +52,7 @@ def staff_view(staff: Staff, actor: Actor) -> dict:
 
 def _tokens(subject: str, role: str) -> dict:
     access, expires_in = access_token_for(subject, role)
-    refresh = identity.issue_refresh_token(session=db.session, clock=utcnow, subject=subject,
+    refresh = identity.issue_refresh_token(**deps(actor=False), subject=subject,
                                            days=_config("REFRESH_TOKEN_DAYS"))
     return {"access_token": access, "refresh_token": refresh, "token_type": "Bearer",
             "expires_in": expires_in}
@@ -69,7 +69,7 @@ def _tokens(subject: str, role: str) -> dict:
 @blp.alt_response(502, response="BAD_GATEWAY")
 def send_sms_code(data):
     """Send a 6-digit login code by SMS."""
-    identity.send_login_code(session=db.session, clock=utcnow, sender=services().sms,
+    identity.send_login_code(**deps(actor=False), sender=services().sms,
                              secret=_config("SECRET_KEY"), phone=data["phone"],
                              ttl_seconds=_config("SMS_CODE_TTL_SECONDS"))
     return {"expires_in": _config("SMS_CODE_TTL_SECONDS")}
@@ -81,7 +81,7 @@ def send_sms_code(data):
 @blp.alt_response(401, response="UNAUTHORIZED")
 def citizen_tokens(data):
     """Log a citizen in with the SMS code; the account is created on first login."""
-    citizen = identity.verify_login_code(session=db.session, clock=utcnow, secret=_config("SECRET_KEY"),
+    citizen = identity.verify_login_code(**deps(actor=False), secret=_config("SECRET_KEY"),
                                          phone=data["phone"], code=data["code"],
                                          max_attempts=_config("SMS_CODE_MAX_ATTEMPTS"))
     return {**_tokens(f"citizen:{citizen.id}", "citizen"), "citizen": citizen_view(citizen)}
@@ -106,7 +106,7 @@ def wechat_tokens(data):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def staff_tokens(data):
     """Log a staff member in with username and password."""
-    staff = identity.staff_login(session=db.session, clock=utcnow, username=data["username"],
+    staff = identity.staff_login(**deps(actor=False), username=data["username"],
                                  password=data["password"],
                                  max_failures=_config("STAFF_LOCKOUT_FAILURES"),
                                  lock_minutes=_config("STAFF_LOCKOUT_MINUTES"))
@@ -120,7 +120,7 @@ def staff_tokens(data):
 @blp.alt_response(401, response="UNAUTHORIZED")
 def refresh(data):
     """Exchange a refresh token for a new pair; a reused token revokes its whole family."""
-    issued = identity.rotate_refresh_token(session=db.session, clock=utcnow, token=data["refresh_token"],
+    issued = identity.rotate_refresh_token(**deps(actor=False), token=data["refresh_token"],
                                            days=_config("REFRESH_TOKEN_DAYS"))
     kind, _, ident = issued.subject.partition(":")
     if kind == "citizen":

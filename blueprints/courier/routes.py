@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.clock import utcnow
+from app.web import deps
 from app.crypto import mask_phone
 from app.extensions import Blueprint, db, paged
 from app.services import post as svc
@@ -44,7 +44,7 @@ def _command(path: str, schema, func, doc: str):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(data, shipment_id):
-        return courier_view(func(session=db.session, clock=utcnow, actor=current_actor(),
+        return courier_view(func(**deps(actor=False), actor=current_actor(),
                                  shipment_id=shipment_id, **data))
 
     view.__name__, view.__doc__ = path, doc

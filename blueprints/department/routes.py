@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.clock import utcnow
+from app.web import deps
 from app.extensions import Blueprint, db, paged
 from app.services import department as svc
 from blueprints.department import schemas as s
@@ -41,7 +41,7 @@ def _command(path: str, schema, func, doc: str):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(data, subcase_id):
-        subcase = func(session=db.session, clock=utcnow, actor=current_actor(), subcase_id=subcase_id, **data)
+        subcase = func(**deps(), subcase_id=subcase_id, **data)
         return _view(subcase, db.session.get(Application, subcase.application_id),
                      db.session.get(Item, subcase.item_id))
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
 from app.auth import current_actor
-from app.clock import local_date, utcnow
+from app.web import deps, today
 from app.errors import NotFound
 from app.extensions import Blueprint, db, limiter, paged
 from app.services import wallet as svc
@@ -25,7 +25,7 @@ def verification_url(code: str | None) -> str | None:
 def license_view(lic) -> dict:
     return {"id": lic.id, "type": lic.type.code, "type_name": lic.type.name, "number": lic.number,
             "holder_name": lic.holder_name, "issuer": lic.issuer, "issued_on": lic.issued_on,
-            "valid_until": lic.valid_until, "status": svc.status_of(lic, local_date(utcnow())),
+            "valid_until": lic.valid_until, "status": svc.status_of(lic, today()),
             "verified": lic.verified, "source": lic.source,
             "files": [{"upload_id": i} for i in lic.upload_ids],
             "verification_url": verification_url(lic.verification_code)}
@@ -47,7 +47,7 @@ class Elicenses(MethodView):
     @blp.response(201, s.ElicenseSchema)
     def post(self, data):
         """Add a license from photos of it; it counts once a clerk has verified the original."""
-        return license_view(svc.add_license(session=db.session, clock=utcnow, actor=current_actor(), **data))
+        return license_view(svc.add_license(**deps(), **data))
 
 
 @blp.route("/elicenses/<int:license_id>")
@@ -83,7 +83,7 @@ def qrcode(license_id):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def verify(code):
     """Public, no login: is this license genuine and still valid? The holder's name is masked."""
-    return svc.public_view(db.session, code, local_date(utcnow()))
+    return svc.public_view(db.session, code, today())
 
 
 @blp.route("/hall/elicenses/<int:license_id>/verify", methods=["POST"])
@@ -93,5 +93,5 @@ def verify(code):
 @blp.alt_response(409, response="CONFLICT")
 def clerk_verify(license_id):
     """A clerk confirms an uploaded e-license against the original."""
-    return license_view(svc.verify_license(session=db.session, clock=utcnow, actor=current_actor(),
+    return license_view(svc.verify_license(**deps(actor=False), actor=current_actor(),
                                            license_id=license_id))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.clock import utcnow
+from app.web import deps
 from app.crypto import mask_phone
 from app.extensions import Blueprint, db, paged
 from app.services import hall as svc
@@ -13,9 +13,6 @@ from models.citizen import Citizen
 blp = Blueprint("hall", __name__, description="综合窗口（窗口人员）：受理、补正、不予受理、现场、出件")
 CLERK = "clerk"
 
-
-def _args():
-    return {"session": db.session, "clock": utcnow, "actor": current_actor()}
 
 
 def _view(applications):
@@ -55,7 +52,7 @@ def _command(path: str, name: str, schema, func, doc: str, status: int = 200, ou
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(data, application_id):
-        result = func(**_args(), application_id=application_id, **data)
+        result = func(**deps(), application_id=application_id, **data)
         return _view([result])[0] if out is s.HallApplicationSchema else result
 
     view.__name__, view.__doc__ = name, doc
@@ -113,7 +110,7 @@ def _shipment_command(path: str, name: str, schema, func, doc: str):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(data, shipment_id):
-        return func(session=db.session, clock=utcnow, actor=current_actor(), shipment_id=shipment_id, **data)
+        return func(**deps(), shipment_id=shipment_id, **data)
 
     view.__name__, view.__doc__ = name, doc
     blp.route(f"/hall/shipments/<int:shipment_id>/{path}", methods=["POST"])(view)

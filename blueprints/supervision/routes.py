@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from app.auth import current_actor
-from app.clock import local_date, utcnow
+from app.web import deps, today
 from app.extensions import Blueprint, db, paged
 from app.services import evaluation as ev
 from app.services import stats, supervision
@@ -13,9 +13,6 @@ from blueprints.supervision import schemas as s
 blp = Blueprint("supervision", __name__, description="监督（跑改办）：电子监察、统计、好差评整改、办不成事")
 SUPERVISOR = ("supervisor", "admin")
 
-
-def _args():
-    return {"session": db.session, "clock": utcnow, "actor": current_actor()}
 
 
 @blp.route("/supervision/warnings")
@@ -36,7 +33,7 @@ def warnings(args, pagination_parameters):
 def get_stats(args):
     """The reform's figures (definitions in the README); `Accept: text/csv` for a spreadsheet."""
     args["region_code"] = supervision.check_region(current_actor(), args.get("region_code"))
-    figures = stats.compute(db.session, today=local_date(utcnow()), **args)
+    figures = stats.compute(db.session, today=today(), **args)
     if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv":
         return Response(stats.to_csv(figures), mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=onetrip-stats.csv"})
@@ -61,7 +58,7 @@ def rectifications(args, pagination_parameters):
 @blp.alt_response(409, response="CONFLICT")
 def contact(data, rectification_id):
     """Record the first contact with the citizen (due within 1 working day)."""
-    return ev.contact(**_args(), rectification_id=rectification_id, note=data["note"])
+    return ev.contact(**deps(), rectification_id=rectification_id, note=data["note"])
 
 
 @blp.route("/supervision/rectifications/<int:rectification_id>/resolve", methods=["POST"])
@@ -72,7 +69,7 @@ def contact(data, rectification_id):
 @blp.alt_response(409, response="CONFLICT")
 def resolve(data, rectification_id):
     """Record the fix; the citizen is told and may rate it."""
-    return ev.resolve(**_args(), rectification_id=rectification_id, resolution=data["resolution"])
+    return ev.resolve(**deps(), rectification_id=rectification_id, resolution=data["resolution"])
 
 
 @blp.route("/supervision/evaluations/<int:evaluation_id>/dismiss", methods=["POST"])
@@ -83,7 +80,7 @@ def resolve(data, rectification_id):
 @blp.alt_response(409, response="CONFLICT")
 def dismiss(data, evaluation_id):
     """Dismiss a malicious rating; the reason stays in the record."""
-    return ev.dismiss(**_args(), evaluation_id=evaluation_id, reason=data["reason"])
+    return ev.dismiss(**deps(), evaluation_id=evaluation_id, reason=data["reason"])
 
 
 @blp.route("/supervision/complaints")
@@ -104,7 +101,7 @@ def complaints(args, pagination_parameters):
 @blp.alt_response(409, response="CONFLICT")
 def respond(data, complaint_id):
     """Answer a complaint."""
-    return ev.respond(**_args(), complaint_id=complaint_id, response=data["response"])
+    return ev.respond(**deps(), complaint_id=complaint_id, response=data["response"])
 
 
 @blp.route("/complaints", methods=["POST"])
@@ -114,7 +111,7 @@ def respond(data, complaint_id):
 @blp.response(201, s.ComplaintSchema)
 def complain(data):
     """办不成事: tell the supervisors what could not be done, optionally about an item or an application."""
-    return ev.complain(**_args(), **data, answer_days=current_app.config["COMPLAINT_WORKING_DAYS"],
+    return ev.complain(**deps(), **data, answer_days=current_app.config["COMPLAINT_WORKING_DAYS"],
                        default_region=current_app.config["DEFAULT_REGION_CODE"])
 
 
@@ -127,7 +124,7 @@ def complain(data):
 @blp.alt_response(409, response="CONFLICT")
 def evaluate(data, application_id):
     """好差评, once, after completion: 5 非常满意 .. 1 非常不满意; 2 or less opens a rectification."""
-    return ev.rate(**_args(), application_id=application_id, **data,
+    return ev.rate(**deps(), application_id=application_id, **data,
                    rectification_days=current_app.config["RECTIFICATION_WORKING_DAYS"])
 
 
@@ -139,7 +136,7 @@ def evaluate(data, application_id):
 @blp.alt_response(409, response="CONFLICT")
 def rate_rectification(data, application_id):
     """Rate how a bad rating was put right."""
-    return ev.rate_rectification(**_args(), application_id=application_id, score=data["score"])
+    return ev.rate_rectification(**deps(), application_id=application_id, score=data["score"])
 
 
 @blp.route("/alerts")

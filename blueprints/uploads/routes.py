@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.auth import current_actor
-from app.clock import utcnow
+from app.web import deps
 from app.extensions import Blueprint, db, services
 from app.services import uploads as svc
 from blueprints.uploads import schemas as s
@@ -20,9 +20,6 @@ def _view(upload) -> dict:
             "url": url, "thumbnail_url": thumb}
 
 
-def _args():
-    return {"session": db.session, "clock": utcnow, "store": services().store, "actor": current_actor()}
-
 
 @blp.route("/uploads", methods=["POST"])
 @blp.auth_required(*ANYONE)
@@ -31,7 +28,7 @@ def _args():
 @blp.response(201, s.PresignedUploadSchema)
 def create(data):
     """A presigned POST straight to object storage; its policy enforces the type and a size range."""
-    upload, url, fields, expires_at = svc.create_upload(**_args(), **data)
+    upload, url, fields, expires_at = svc.create_upload(**deps(store=True), **data)
     return {"id": upload.id, "url": url, "fields": fields, "expires_at": expires_at}
 
 
@@ -42,7 +39,7 @@ def create(data):
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def complete(upload_id):
     """Check what arrived and normalise it; a refused file is deleted and the reason given."""
-    return _view(svc.complete_upload(**_args(), upload_id=upload_id))
+    return _view(svc.complete_upload(**deps(store=True), upload_id=upload_id))
 
 
 @blp.route("/uploads/direct", methods=["POST"])
@@ -53,7 +50,7 @@ def complete(upload_id):
 def direct(data):
     """A small file (multipart `file`, `purpose`) through the API, with the same checks."""
     upload = data["file"]
-    return _view(svc.direct_upload(**_args(), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
+    return _view(svc.direct_upload(**deps(store=True), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
                                    filename=upload.filename or "", declared_type=upload.mimetype or "",
                                    purpose=data["purpose"]))
 

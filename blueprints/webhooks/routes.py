@@ -6,8 +6,8 @@ import time
 from flask import current_app, request
 from sqlalchemy import select
 
-from app.clock import utcnow
 from app.errors import Unauthenticated
+from app.web import deps
 from app.extensions import Blueprint, db
 from app.gateways import carrier as signing
 from app.services import post as svc
@@ -39,7 +39,7 @@ def _authenticate(carrier_code: str) -> Carrier:
      "description": "hex(HMAC-SHA256(secret, timestamp + '.' + body))"}])
 def carrier_webhook(data, carrier_code):
     """A carrier's tracking event; a repeated event id changes nothing, a late one moves nothing back."""
-    record = svc.carrier_event(session=db.session, clock=utcnow, carrier=request.environ["onetrip.carrier"],
+    record = svc.carrier_event(**deps(actor=False), carrier=request.environ["onetrip.carrier"],
                                event=data)
     return {"event_id": record.event_id, "applied": record.applied, "outcome": record.outcome}
 

@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from models.citizen import Citizen, SmsCode
 from models.staff import Staff
-from tests.helpers import assert_error, bearer, login_citizen, login_staff
+from tests.helpers import app_now, assert_error, bearer, login_citizen, login_staff
 
 PHONE = "13800138000"
 
@@ -54,7 +54,7 @@ def test_wrong_codes_burn_the_code_after_five(client, sms):
 
 def test_expired_code_is_refused(client, sms, db_session):
     client.post("/api/v1/auth/sms-codes", json={"phone": PHONE})
-    db_session.execute(update(SmsCode).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db_session.execute(update(SmsCode).values(expires_at=app_now() - timedelta(seconds=1)))
     db_session.commit()
     answer = client.post("/api/v1/auth/citizen-tokens", json={"phone": PHONE, "code": sms.last_code(PHONE)})
     assert_error(answer, 401, "sms_code_expired")
@@ -154,7 +154,7 @@ def test_wrong_password_locks_the_account(client, db_session):
     right = client.post("/api/v1/auth/staff-tokens", json={"username": "clerk", "password": "Clerk#2026"})
     assert_error(right, 429, "account_locked")
     staff = db_session.scalars(select(Staff).where(Staff.username == "clerk")).one()
-    staff.locked_until = datetime.now(timezone.utc) - timedelta(seconds=1)
+    staff.locked_until = app_now() - timedelta(seconds=1)
     db_session.commit()
     assert client.post("/api/v1/auth/staff-tokens", json={"username": "clerk", "password": "Clerk#2026"}).status_code == 200
 
@@ -197,7 +197,7 @@ def test_expired_refresh_token(client, sms, db_session):
     from models.staff import RefreshToken
 
     tokens = login_citizen(client, sms, PHONE)
-    db_session.execute(update(RefreshToken).values(expires_at=datetime.now(timezone.utc) - timedelta(seconds=1)))
+    db_session.execute(update(RefreshToken).values(expires_at=app_now() - timedelta(seconds=1)))
     db_session.commit()
     assert_error(client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}),
                  401, "refresh_token_expired")

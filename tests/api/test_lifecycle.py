@@ -141,7 +141,7 @@ def test_return_once_with_every_problem(client, sms):
     client.post(url + "/withdraw", headers=citizen["headers"])
 
 
-def test_accept_with_commitment(client, sms):
+def test_accept_with_commitment(client, sms, today):
     citizen = login_citizen(client, sms)
     headers = citizen["headers"]
     app = client.post("/api/v1/applications", headers=headers, json={"item_code": "RSJ-YLJ-001"}).json
@@ -167,7 +167,7 @@ def test_accept_with_commitment(client, sms):
     from datetime import date
 
     accepted = client.post(f"/api/v1/hall/applications/{app['id']}/accept", headers=clerk,
-                           json={"commitment_due": date.today().isoformat()})
+                           json={"commitment_due": today.isoformat()})
     assert accepted.status_code == 200, accepted.json
     progress = _progress(client, citizen, app["id"])
     assert progress["next_action"]["code"] == "deliver_committed_materials"

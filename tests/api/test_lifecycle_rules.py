@@ -15,7 +15,7 @@ from models.application import Application, SubCase
 from models.notification import Notification
 from models.staff import Staff
 from tests.factories import ready_application, submitted_and_accepted
-from tests.helpers import login_staff
+from tests.helpers import app_now, login_staff
 
 
 def _clerk(session) -> Actor:
@@ -126,7 +126,7 @@ def test_two_concurrent_accepts_exactly_one_wins(client, sms, app, pg_url):
             # Both read before either writes (and keep what they read: the identity map holds it weakly).
             seen = [hall.hall_application(first, actor, application["id"]),
                     hall.hall_application(second, actor, application["id"])]
-            now = lambda: datetime.now(timezone.utc)  # noqa: E731
+            now = lambda: app_now()  # noqa: E731
             hall.accept(session=first, clock=now, actor=actor, application_id=application["id"],
                         pending_materials=[], commitment_due=None)
             with pytest.raises(Conflict) as lost:
@@ -153,7 +153,7 @@ def test_concurrent_decisions_on_one_application(client, sms, app, pg_url):
         try:
             subs = {s.item_code: s.id for s in a.scalars(select(SubCase).where(
                 SubCase.application_id == application["id"]))}
-            now = lambda: datetime.now(timezone.utc)  # noqa: E731
+            now = lambda: app_now()  # noqa: E731
             department.approve(session=a, clock=now, actor=_reviewer(a, "reviewer-rsj"),
                                subcase_id=subs["RSJ-YLJ-001"], note=None)
             seen = [b.get(Application, application["id"]),  # b read before a's next commit
@@ -191,7 +191,7 @@ def test_outbox_survives_a_gateway_outage(client, sms, db_session):
     citizen, application, _ = submitted_and_accepted(client, sms)
     pending = db_session.scalars(select(Notification).where(Notification.application_id == application["id"])).all()
     assert [n.template for n in pending] == ["application_submitted", "application_accepted"]
-    now = datetime.now(timezone.utc)
+    now = app_now()
     flaky = FlakySms(fail_times=2)
     report = outbox.deliver_due(session=db_session, clock=lambda: now, sms=flaky, wechat=None)
     assert (report.sent, report.retried) == (0, 2) and flaky.sent == []
@@ -208,7 +208,7 @@ def test_outbox_survives_a_gateway_outage(client, sms, db_session):
 def test_outbox_gives_up_after_the_last_retry(client, sms, db_session):
     submitted_and_accepted(client, sms)
     flaky = FlakySms(fail_times=10**6)
-    moment = datetime.now(timezone.utc)
+    moment = app_now()
     for _ in range(outbox.MAX_ATTEMPTS):
         outbox.deliver_due(session=db_session, clock=lambda: moment, sms=flaky, wechat=None)
         moment += timedelta(hours=2)
@@ -224,7 +224,7 @@ def test_wechat_only_citizens_get_wechat_messages(client, wechat, db_session):
     application = db_session.get(Application, created.json["id"])
     from app.services.notify import notify
 
-    notify(db_session, application, "application_delivered", at=datetime.now(timezone.utc))
+    notify(db_session, application, "application_delivered", at=app_now())
     db_session.commit()
 
     class Recorder:
@@ -234,7 +234,7 @@ def test_wechat_only_citizens_get_wechat_messages(client, wechat, db_session):
             self.sent.append(openid)
 
     recorder = Recorder()
-    outbox.deliver_due(session=db_session, clock=lambda: datetime.now(timezone.utc), sms=None, wechat=recorder)
+    outbox.deliver_due(session=db_session, clock=lambda: app_now(), sms=None, wechat=recorder)
     assert recorder.sent == ["openid-1"]
     assert db_session.scalars(select(Notification)).one().channel == "wechat"
 
@@ -270,7 +270,7 @@ def test_many_workers_never_send_twice(client, sms, app, pg_url):
     def work():
         session = Session(engine)
         try:
-            outbox.deliver_due(session=session, clock=lambda: datetime.now(timezone.utc), sms=Recording(), wechat=None)
+            outbox.deliver_due(session=session, clock=lambda: app_now(), sms=Recording(), wechat=None)
         finally:
             session.close()
 

@@ -33,6 +33,7 @@ def _checks():
     return [not_a_server_error, response_schema_conformance]
 
 
+@pytest.mark.fuzz
 def test_generated_requests_never_break_the_api(schema):
     """Every operation, generated bodies and parameters: no 5xx, every answer matches its schema."""
     from hypothesis import HealthCheck, settings
@@ -61,6 +62,7 @@ def schemathesis_given(operation):
     return given(case=operation.as_strategy())
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize("role", ["citizen", "clerk", "reviewer-rsj", "courier", "supervisor", "admin"])
 def test_generated_requests_as_every_role(schema, client, sms, role):
     """The same, logged in: generated input reaches the views and services, and still never a 5xx."""

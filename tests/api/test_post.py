@@ -11,7 +11,7 @@ from PIL import Image
 
 from app.gateways.carrier import sign
 from tests.factories import ADDRESS, submitted_and_accepted
-from tests.helpers import assert_error, login_staff
+from tests.helpers import app_now, assert_error, login_staff
 
 SECRET = "ems-webhook-secret"
 
@@ -78,7 +78,7 @@ def test_zero_trips_by_post(client, sms):
     assert_error(client.put(f"/api/v1/applications/{application['id']}/delivery", headers=citizen["headers"],
                             json={"method": "window"}), 409, "delivery_locked")
     moving = webhook(client, {"event_id": "e-1", "tracking_number": "EMS1234567890", "status": "in_transit",
-                              "at": datetime.now(timezone.utc).isoformat(), "detail": "衢州处理中心"})
+                              "at": app_now().isoformat(), "detail": "衢州处理中心"})
     assert moving.status_code == 200 and moving.json["applied"] is True
     assert progress(client, citizen, application)["shipment"]["status"] == "in_transit"
     delivered = client.post(f"/api/v1/courier/shipments/{seen['id']}/deliver", headers=courier,
@@ -99,7 +99,7 @@ def test_webhook_replay_forgery_staleness_and_order(client, sms, db_session):
     courier = login_staff(client, "courier")["headers"]
     client.post(f"/api/v1/courier/shipments/{shipment['id']}/pickup", headers=courier,
                 json={"tracking_number": "EMS0000000001"})
-    now = datetime.now(timezone.utc)
+    now = app_now()
     delivered = {"event_id": "e-9", "tracking_number": "EMS0000000001", "status": "delivered",
                  "at": now.isoformat(), "detail": "本人签收"}
     assert webhook(client, delivered).json == {"event_id": "e-9", "applied": True, "outcome": "applied"}

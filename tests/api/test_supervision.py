@@ -7,27 +7,27 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from app.clock import SHANGHAI, local_date, utcnow
+from flask import current_app
+
+from app.clock import SHANGHAI, local_date
 from app.services import supervision
 from app.services.history import seed_history
 from models.application import Application, ApplicationMaterial, SubCase, Visit
 from models.evaluation import Evaluation, Rectification
 from models.staff import Staff
 from tests.factories import submitted_and_accepted
-from tests.helpers import assert_error, login_citizen, login_staff
-
-TODAY = local_date(utcnow())
-
+from tests.helpers import app_now, assert_error, login_citizen, login_staff
 
 @pytest.fixture
-def history(db_session):
-    seed_history(session=db_session, count=1500, months=6, today=TODAY, seed=7, batch=400)  # crosses flushes
+def history(db_session, today):
+    seed_history(session=db_session, count=1500, months=6, today=today, seed=7, batch=400)  # crosses flushes
     return db_session
 
 
 def independent(session, *, region: str | None = None, start: date | None = None, end: date | None = None,
                 department_id: int | None = None, item_code: str | None = None) -> dict:
     """The figures again, the slow obvious way: Python over every row."""
+    today = local_date(current_app.extensions["onetrip"].clock())
     apps = session.scalars(select(Application).where(Application.submitted_at.is_not(None))).all()
 
     def keep(a):
@@ -62,7 +62,7 @@ def independent(session, *, region: str | None = None, start: date | None = None
         "at_most_one_trip_rate": rate(sum(visits.get(a.id, 0) <= 1 for a in done), len(done)),
         "on_time_rate": rate(sum(bool(a.on_time) for a in done), len(done)),
         "overdue": sum((a.completed_at is not None and a.on_time is False)
-                       or (a.status in ("accepted", "in_review") and a.promised_date and a.promised_date < TODAY)
+                       or (a.status in ("accepted", "in_review") and a.promised_date and a.promised_date < today)
                        for a in apps),
         "avg_working_days": round(sum(taken) / len(taken), 2) if taken else None,
         "p90_working_days": taken[math.ceil(0.9 * len(taken)) - 1] if taken else None,
@@ -83,13 +83,13 @@ def _stats(client, headers, **params):
     return answer.json
 
 
-def test_stats_equal_an_independent_count(client, history):
+def test_stats_equal_an_independent_count(client, history, today):
     supervisor = login_staff(client, "supervisor")["headers"]
     assert _stats(client, supervisor) == independent(history, region="330825")
-    month = {"from": (TODAY - timedelta(days=60)).isoformat(), "to": (TODAY - timedelta(days=31)).isoformat()}
+    month = {"from": (today - timedelta(days=60)).isoformat(), "to": (today - timedelta(days=31)).isoformat()}
     got = _stats(client, supervisor, **month)
-    assert got == independent(history, region="330825", start=TODAY - timedelta(days=60),
-                              end=TODAY - timedelta(days=31))
+    assert got == independent(history, region="330825", start=today - timedelta(days=60),
+                              end=today - timedelta(days=31))
     assert 0 < got["applications"] < 1500 and got["zero_trip_rate"] is not None
     rsj = history.scalars(select(Staff.department_id).where(Staff.username == "reviewer-rsj")).one()
     assert _stats(client, supervisor, department_id=rsj) == independent(history, region="330825", department_id=rsj)
@@ -123,8 +123,9 @@ def test_region_scope_and_csv(client, history, db_session):
 def test_deadline_scan_warns_and_lists(client, sms, db_session):
     citizen, application, clerk = submitted_and_accepted(client, sms)
     row = db_session.get(Application, application["id"])
-    accepted_on = row.accepted_on
-    later = datetime.combine(accepted_on + timedelta(days=5), datetime.min.time(), tzinfo=SHANGHAI)
+    # The morning of the promised date, in working days from acceptance: whatever weekday or holiday
+    # the case was accepted before, a third or less of the time is left then (yellow).
+    later = datetime.combine(row.promised_date, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(hours=9)
 
     def at(days: int):
         return lambda: later + timedelta(days=days)
@@ -194,9 +195,9 @@ def test_invitations_and_dismissals(client, sms, db_session):
     from app.services.evaluation import invite_unrated
 
     citizen, application, _ = _complete(client, sms)
-    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    soon = app_now() + timedelta(days=1)
     assert invite_unrated(session=db_session, clock=lambda: soon) == 0  # not 3 days yet
-    later = datetime.now(timezone.utc) + timedelta(days=4)
+    later = app_now() + timedelta(days=4)
     assert invite_unrated(session=db_session, clock=lambda: later) == 1
     assert invite_unrated(session=db_session, clock=lambda: later) == 0  # once
     rated = client.post(f"/api/v1/applications/{application['id']}/evaluation", headers=citizen["headers"],
@@ -245,8 +246,8 @@ def test_worker_runs_the_scans(client, sms, app):
     assert result.exit_code == 0 and "deadlines:" in result.output and "outbox:" in result.output
 
 
-def test_seed_history_command(app, db_session):
-    seed_history(session=db_session, count=50, months=1, today=TODAY, seed=1, batch=20)
+def test_seed_history_command(app, db_session, today):
+    seed_history(session=db_session, count=50, months=1, today=today, seed=1, batch=20)
     result = app.test_cli_runner().invoke(args=["seed-history", "--count", "200", "--months", "3"])
     assert result.exit_code == 0 and "200 applications" in result.output
     assert db_session.scalar(select(Application.id).order_by(Application.id.desc()).limit(1)) is not None
@@ -256,6 +257,6 @@ def test_history_needs_no_new_invitations(history):
     """Seeded cases finished long ago were invited back then: the worker sends them nothing now."""
     from app.services.evaluation import invite_unrated
 
-    now = datetime.now(timezone.utc)
+    now = app_now()
     assert history.scalar(select(Application.id).where(Application.completed_at > now)) is None
     assert invite_unrated(session=history, clock=lambda: now) <= 30  # at most the last few days' cases

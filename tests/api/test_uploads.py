@@ -11,7 +11,7 @@ from sqlalchemy import update
 from models.material import Upload
 from tests.corpus import hostile_corpus, image, pdf
 from tests.factories import submitted_and_accepted
-from tests.helpers import assert_error, login_citizen, login_staff, post_presigned
+from tests.helpers import app_now, assert_error, login_citizen, login_staff, post_presigned
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_purge_removes_abandoned_uploads_only(client, sms, app, db_session):
         "filename": "a.jpg", "content_type": "image/jpeg", "size": 1000, "purpose": "material"}).json["id"]
     loose = client.post("/api/v1/uploads/direct", headers=headers, content_type="multipart/form-data",
                         data={"purpose": "material", "file": (io.BytesIO(image("JPEG")), "b.jpg")}).json
-    old = datetime.now(timezone.utc) - timedelta(days=30)
+    old = app_now() - timedelta(days=30)
     db_session.execute(update(Upload).values(created_at=old))
     db_session.commit()
     result = app.test_cli_runner().invoke(args=["purge-uploads"])

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from models.elicense import Elicense
 from tests.factories import submitted_and_accepted, upload
-from tests.helpers import assert_error, login_citizen, login_staff
+from tests.helpers import app_now, assert_error, login_citizen, login_staff
 
 
 def add_license(client, headers, type_code: str, *, valid_until: str | None = "2040-01-01", number="X1") -> dict:
@@ -53,7 +53,7 @@ def test_expired_and_revoked_licenses_fill_nothing(client, sms, db_session):
     revoked = add_license(client, headers, "SSCARD", number="S2")
     db_session.execute(update(Elicense).values(verified=True))
     db_session.execute(update(Elicense).where(Elicense.id == revoked["id"])
-                       .values(revoked_at=datetime.now(timezone.utc)))
+                       .values(revoked_at=app_now()))
     db_session.commit()
     application = client.post("/api/v1/applications", headers=headers, json={"item_code": "RSJ-YLJ-001"}).json
     assert satisfied(application)["ID_CARD"] is None and satisfied(application)["BANK_CARD"] is None
@@ -78,7 +78,7 @@ def test_attach_a_license_explicitly(client, sms):
     assert_error(client.get(f"/api/v1/elicenses/{lic['id']}", headers=other), 404, "not_found")
 
 
-def test_approval_issues_a_verifiable_certificate(client, sms, app):
+def test_approval_issues_a_verifiable_certificate(client, sms, app, today):
     citizen, application, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
     health = login_staff(client, "reviewer-wjj")["headers"]
     sub = client.get("/api/v1/department/subcases", headers=health).json[0]
@@ -92,7 +92,7 @@ def test_approval_issues_a_verifiable_certificate(client, sms, app):
     public = client.get(f"/api/v1/verify/{code}")
     assert public.status_code == 200
     assert public.json == {"type": "BIRTH_CERT", "type_name": "出生医学证明", "holder_name_masked": "王**",
-                           "issuer": "龙游县卫生健康局", "issued_on": date.today().isoformat(),
+                           "issuer": "龙游县卫生健康局", "issued_on": today.isoformat(),
                            "valid_until": None, "status": "valid"}
     png = client.get(f"/api/v1/elicenses/{cert['id']}/qrcode.png", headers=citizen["headers"])
     assert png.status_code == 200 and png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
@@ -107,7 +107,7 @@ def test_revoked_certificate_says_so_and_verify_is_rate_limited(client, sms, app
     sub = client.get("/api/v1/department/subcases", headers=health).json[0]
     client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={})
     lic = db_session.query(Elicense).filter(Elicense.source == "issued").one()
-    lic.revoked_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+    lic.revoked_at = app_now() - timedelta(minutes=1)
     db_session.commit()
     assert client.get(f"/api/v1/verify/{lic.verification_code}").json["status"] == "revoked"
     monkeypatch.setitem(app.config, "VERIFY_IP_LIMITS", "3/minute")

@@ -55,6 +55,7 @@ def test_keys_are_unguessable():
     assert check_key("uploads/2026/01/01/ab.png") == "uploads/2026/01/01/ab.png"
 
 
+@pytest.mark.s3
 def test_unreachable_s3_is_unavailable():
     store = S3ObjectStore("nowhere", endpoint_url="http://127.0.0.1:9", access_key="a", secret_key="b", timeout=1)
     with pytest.raises(StoreUnavailable):

@@ -1,0 +1,33 @@
+"""The web edge's one dependency hand-off: what a view passes to the service it calls."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from app.auth import current_actor
+from app.clock import Clock, local_date
+from app.extensions import db, services
+
+
+def clock() -> Clock:
+    """The app's clock (wall time in production; a movable clock in tests)."""
+    return services().clock
+
+
+def now() -> datetime:
+    return clock()()
+
+
+def today() -> date:
+    """Today in Asia/Shanghai by the app's clock."""
+    return local_date(now())
+
+
+def deps(*, store: bool = False, actor: bool = True) -> dict:
+    """`session`, `clock` and the calling `actor` (and the object `store` where asked), as
+    keyword arguments for a service (DESIGN rule 7)."""
+    handed = {"session": db.session, "clock": clock()}
+    if actor:
+        handed["actor"] = current_actor()
+    if store:
+        handed["store"] = services().store
+    return handed
