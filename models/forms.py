@@ -6,7 +6,7 @@ from datetime import date
 from models.validation import normalize_id_number, normalize_mobile
 
 
-def clean_value(spec: dict, value):
+def clean_value(spec: dict, value, *, today: date | None = None):
     """The stored value for one field, or ValueError with a Chinese reason."""
     kind = spec["type"]
     if value is None:
@@ -32,13 +32,13 @@ def clean_value(spec: dict, value):
             raise ValueError(f"应为以下之一：{'、'.join(spec.get('options') or [])}")
         return value
     if kind == "id_number":
-        return normalize_id_number(value)
+        return normalize_id_number(value, today=today)
     if kind == "phone":
         return normalize_mobile(value)
     raise ValueError(f"未知字段类型 {kind}")
 
 
-def clean_form(spec: list[dict], values: dict) -> tuple[dict, dict[str, list[str]]]:
+def clean_form(spec: list[dict], values: dict, *, today: date | None = None) -> tuple[dict, dict[str, list[str]]]:
     """Check the fields given (a draft may be partial); unknown names are errors too."""
     by_name = {f["name"]: f for f in spec}
     cleaned, errors = {}, {}
@@ -47,7 +47,7 @@ def clean_form(spec: list[dict], values: dict) -> tuple[dict, dict[str, list[str
             errors[name] = ["表单中没有此字段"]
             continue
         try:
-            cleaned[name] = clean_value(by_name[name], value)
+            cleaned[name] = clean_value(by_name[name], value, today=today)
         except ValueError as exc:
             errors[name] = [str(exc)]
     return cleaned, errors

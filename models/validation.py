@@ -1,8 +1,10 @@
-"""Shape checks shared by schemas: mainland mobile numbers and GB 11643 resident IDs."""
+"""Shape checks shared by schemas: mainland mobile numbers and GB 11643 resident IDs (pure Python)."""
 from __future__ import annotations
 
+from datetime import date
+
 import phonenumbers
-from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric
 
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -20,13 +22,43 @@ def normalize_mobile(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "").replace("-", "")
 
 
-def normalize_id_number(raw: str) -> str:
-    """GB 11643-1999 18-digit resident ID with its ISO 7064 check digit; returns it upper-cased."""
+# Residence permits for Hong Kong, Macao and Taiwan residents (港澳台居民居住证, GB 11643 numbers
+# since 2018) carry these region codes.
+RESIDENCE_PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def region_code_ever_existed(code: str) -> bool:
+    """A county-level code that existed at any time (GB/T 2260, every edition python-stdnum knows).
+
+    python-stdnum's `cn.ric` also demands that the code existed in the birth year, which refuses
+    real people: an ID number keeps the code of the place that assigned it, so a resident of
+    龙游县 born in 1962 carries 330825, a code from 1985 (DESIGN rule 15).
+    """
+    if code in RESIDENCE_PERMIT_REGIONS:
+        return True
+    info = dict(prop for _, props in numdb.get("cn/loc").info(code) for prop in props.items())
+    return bool(info.get("county"))
+
+
+def normalize_id_number(raw: str, *, today: date | None = None) -> str:
+    """GB 11643-1999 18-digit citizen identity number (or a HK/MO/TW residence-permit number):
+    length and digits, ISO 7064 MOD 11-2 check digit, a real birth date (not in the future when
+    `today` is given), and a region code that has ever existed. Returns it upper-cased; raises
+    ValueError saying which part is wrong."""
+    number = ric.compact(raw or "")
+    if len(number) != 18:
+        raise ValueError("身份证号码应为 18 位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValueError("身份证号码格式不正确：前 17 位应为数字，最后一位为数字或 X")
+    if number[17] != ric.calc_check_digit(number):
+        raise ValueError("身份证号码校验位错误，请核对是否输错")
     try:
-        return ric.validate(raw.strip().upper())
-    except stdnum_errors.InvalidChecksum as exc:
-        raise ValueError("身份证号码校验位错误") from exc
-    except stdnum_errors.InvalidComponent as exc:
-        raise ValueError("身份证号码中的出生日期或地区码无效") from exc
-    except stdnum_errors.ValidationError as exc:
-        raise ValueError("身份证号码格式不正确，应为 18 位") from exc
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
+        raise ValueError("身份证号码中的出生日期无效") from exc
+    if born < EARLIEST_BIRTH or (today is not None and born > today):
+        raise ValueError("身份证号码中的出生日期无效")
+    if not region_code_ever_existed(number[:6]):
+        raise ValueError("身份证号码中的地区码不存在")
+    return number

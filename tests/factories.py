@@ -7,7 +7,7 @@ from PIL import Image
 
 from tests.helpers import login_citizen, login_staff
 
-RETIRE_FORM = {"applicant_name": "王建国", "applicant_id_number": "330100196603150016",
+RETIRE_FORM = {"applicant_name": "王建国", "applicant_id_number": "330825196603150011",
                "contact_phone": "13800138000", "retire_date": "2026-03-15", "bank_account": "6217001540000000001"}
 BIRTH_FORM = {"baby_name": "王小宝", "baby_gender": "男", "birth_date": "2026-11-01", "mother_name": "李丽",
               "mother_id_number": "11010519491231002X", "father_name": "王强",

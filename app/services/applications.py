@@ -63,7 +63,7 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
         refused = [item.code for item, _ in entries if str(hall.level) not in item.level_names]
         if refused:
             raise ValidationFailed("hall_cannot_accept", errors={"hall_id": refused})
-    cleaned, errors = clean_form(form_spec, form or {})
+    cleaned, errors = clean_form(form_spec, form or {}, today=local_date(clock()))
     if errors:
         raise ValidationFailed(errors={"form": errors})
     now = clock()
@@ -112,7 +112,7 @@ def update_form(*, session: Session, clock: Clock, actor: Actor, application_id:
     application = own_application(session, actor, application_id)
     if application.status not in EDITABLE:
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "edit"})
-    cleaned, errors = clean_form(application.form_spec, form)
+    cleaned, errors = clean_form(application.form_spec, form, today=local_date(clock()))
     if errors:
         raise ValidationFailed(errors={"form": errors})
     application.form = {**application.form, **cleaned}

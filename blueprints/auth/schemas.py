@@ -3,6 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.extensions import Schema
+from app.web import today
 from models.validation import normalize_id_number, normalize_mobile
 from models.staff import Role
 
@@ -21,12 +22,12 @@ class Mobile(F.String):
 
 
 class ResidentId(F.String):
-    """A GB 11643 resident ID number with a valid check digit."""
+    """A GB 11643 resident ID number: check digit, birth date, a region code that ever existed."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         raw = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return normalize_id_number(raw)
+            return normalize_id_number(raw, today=today())
         except ValueError as exc:
             raise ma.ValidationError(str(exc)) from exc
 

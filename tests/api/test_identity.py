@@ -240,6 +240,31 @@ def test_profile_validates_and_masks_the_id_number(client, sms, db_session):
     assert cached.status_code == 304
 
 
+def test_real_residents_of_the_demo_county_can_enter_their_number(client, sms, clock):
+    from app.clock import local_date
+
+    """A 龙游 resident born in 1966 carries 330825, a code from 1985; a Hong Kong resident's permit
+    says 810000; the field reported both refused."""
+    tokens = login_citizen(client, sms, PHONE)
+    answer = client.patch("/api/v1/me", json={"name": "张三", "id_number": "330825196603150011"},
+                          headers=tokens["headers"])
+    assert answer.status_code == 200 and answer.json["id_number_masked"] == "3308**********0011"
+    other = login_citizen(client, sms, "13900139000")
+    hk = client.patch("/api/v1/me", json={"id_number": "810000198001010014"}, headers=other["headers"])
+    assert hk.status_code == 200
+    # A birth date after today (by the app's clock) and a region code that never existed are named.
+    from datetime import timedelta
+
+    from stdnum.cn import ric
+
+    born = (local_date(clock()) + timedelta(days=1)).strftime("%Y%m%d")
+    future_number = f"330825{born}001" + ric.calc_check_digit(f"330825{born}0010")
+    future = client.patch("/api/v1/me", json={"id_number": future_number}, headers=other["headers"])
+    assert "出生日期" in str(assert_error(future, 422, "validation_failed")["errors"])
+    nowhere = client.patch("/api/v1/me", json={"id_number": "339999197001010030"}, headers=other["headers"])
+    assert "地区码" in str(assert_error(nowhere, 422, "validation_failed")["errors"])
+
+
 def test_id_number_belongs_to_one_citizen(client, sms):
     first = login_citizen(client, sms, PHONE)
     second = login_citizen(client, sms, "13900139000")

@@ -1,4 +1,6 @@
 """Pure rules: regions, role bindings, phone and ID validation, masking, field encryption, config."""
+from datetime import date
+
 import pytest
 
 from app.config import ConfigError, load_config
@@ -34,12 +36,54 @@ def test_mobile_refused(raw):
         normalize_mobile(raw)
 
 
-def test_id_numbers():
-    assert normalize_id_number(" 11010519491231002x ") == "11010519491231002X"
-    for bad, reason in (("11010519491231002", "18"), ("110105194912310021", "校验位"),
-                        ("110105194913310021", "身份证")):
-        with pytest.raises(ValueError, match=reason):
-            normalize_id_number(bad)
+def _with_check_digit(first17: str) -> str:
+    from stdnum.cn import ric
+
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+# Real-shaped numbers: region codes of several provinces and eras, birth dates across a century.
+VALID_IDS = [
+    *(_with_check_digit(f"330825{year}0315{seq:03d}") for year, seq in  # 龙游县 (code from 1985)
+      ((1950, 1), (1958, 12), (1962, 21), (1966, 1), (1975, 33), (1984, 102), (1985, 7), (2003, 40))),
+    "11010519491231002X",  # 北京朝阳, X check digit
+    _with_check_digit("31010419380705123"),  # 上海徐汇, born before the 1949 codes
+    _with_check_digit("44030519920229456"),  # 深圳南山, 29 February
+    _with_check_digit("51010719770808789"),  # 成都武侯
+    _with_check_digit("65010219691001234"),  # 乌鲁木齐天山
+    _with_check_digit("33082119600101003"),  # 衢县: abolished in 2001, its numbers stay valid
+    _with_check_digit("33080219610601002"),  # 柯城区
+    _with_check_digit("81000019800101001"),  # 港澳台居民居住证: Hong Kong
+    _with_check_digit("82000019951212002"),  # Macao
+    _with_check_digit("83000019880808003"),  # Taiwan
+]
+
+
+@pytest.mark.parametrize("number", VALID_IDS)
+def test_real_id_numbers_pass(number):
+    assert normalize_id_number(number.lower(), today=date(2026, 11, 24)) == number
+
+
+def test_the_1962_longyou_resident_from_the_field():
+    assert normalize_id_number("330825196603150011") == "330825196603150011"
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ("11010519491231002", "应为 18 位"),
+    ("1101051949123100211", "应为 18 位"),
+    ("11010519491231002A", "格式不正确"),
+    ("1101051949123A0021", "格式不正确"),
+    ("110105194912310021", "校验位"),
+    (_with_check_digit("11010519491331002"), "出生日期"),  # month 13
+    (_with_check_digit("11010519490230002"), "出生日期"),  # 30 February
+    (_with_check_digit("11010518991231002"), "出生日期"),  # before 1900
+    (_with_check_digit("11010520301231002"), "出生日期"),  # in the future
+    (_with_check_digit("33999919700101003"), "地区码"),  # a code that never existed
+    (_with_check_digit("84000019700101003"), "地区码"),
+])
+def test_wrong_parts_are_named(bad, reason):
+    with pytest.raises(ValueError, match=reason):
+        normalize_id_number(bad, today=date(2026, 11, 24))
 
 
 def test_masks():
