@@ -48,8 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = Int32Converter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    if app.config["PROXY_FIX_X_FOR"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])
+    proxies = {part: app.config[f"PROXY_FIX_X_{part.upper()}"] for part in ("for", "proto", "host", "port", "prefix")}
+    if any(proxies.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{part}": n for part, n in proxies.items()})
+    _cors(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
@@ -78,6 +80,33 @@ def create_app(config: dict | None = None) -> Flask:
     cli.register(app)
     app.before_request(_json_bodies_only)
     return app
+
+
+# What an H5 page may send and read across origins (API.md, v1.1 Real clients).
+CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "Accept-Language",
+                      "X-Purpose", "X-Request-ID"]
+CORS_EXPOSE_HEADERS = ["ETag", "X-Pagination", "Retry-After", "Idempotent-Replayed", "X-Request-ID"]
+
+
+def _cors(app: Flask) -> None:
+    """CORS for the API and the embedded store's signed upload and download paths, from
+    CORS_ORIGINS only (empty: no cross-origin access at all). Bearer tokens, never cookies."""
+    origins = app.config["CORS_ORIGINS"]
+    if not origins:
+        return
+    from flask_cors import CORS
+
+    CORS(app, resources={r"/api/*": {}, r"/local-store/*": {}}, origins=origins,
+         allow_headers=CORS_ALLOW_HEADERS, expose_headers=CORS_EXPOSE_HEADERS,
+         methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+         supports_credentials=False, max_age=600, vary_header=True)
+
+    @app.after_request
+    def _vary_on_origin(response):
+        # flask-cors omits Vary when one origin is configured; a shared cache must still not hand
+        # an answer with (or without) CORS headers to a page of another origin.
+        response.vary.add("Origin")
+        return response
 
 
 def _json_bodies_only():

@@ -56,6 +56,20 @@ def _pairs(raw: str | None, name: str) -> dict[str, str]:
     return out
 
 
+def _origins(raw: str | None) -> list[str]:
+    """`https://h5.example.gov.cn,http://localhost:8080` -> exact origins (scheme://host[:port])."""
+    origins = []
+    for part in (raw or "").split(","):
+        origin = part.strip().rstrip("/")
+        if not origin:
+            continue
+        scheme, sep, rest = origin.partition("://")
+        if origin != "*" and (scheme not in ("http", "https") or not sep or not rest or "/" in rest):
+            raise ConfigError(f"CORS_ORIGINS: expected scheme://host[:port] or *, got {origin!r}")
+        origins.append(origin)
+    return origins
+
+
 def _key_bytes(raw: str | None, name: str) -> bytes | None:
     if not raw:
         return None
@@ -98,12 +112,15 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "SMS_CODE_TTL_SECONDS": _int(env, "SMS_CODE_TTL_SECONDS", 300),
         "SMS_CODE_MAX_ATTEMPTS": _int(env, "SMS_CODE_MAX_ATTEMPTS", 5),
         "SMS_PHONE_LIMITS": env.get("SMS_PHONE_LIMITS") or "1/minute;10/day",
-        "SMS_IP_LIMITS": env.get("SMS_IP_LIMITS") or "1/minute;10/day",
+        # A hall's Wi-Fi or a carrier's NAT puts many phones behind one address (API.md, Identity).
+        "SMS_IP_LIMITS": env.get("SMS_IP_LIMITS") or "20/minute;200/day",
         "STAFF_LOGIN_IP_LIMITS": env.get("STAFF_LOGIN_IP_LIMITS") or "20/minute",
         "STAFF_LOCKOUT_FAILURES": _int(env, "STAFF_LOCKOUT_FAILURES", 5),
         "STAFF_LOCKOUT_MINUTES": _int(env, "STAFF_LOCKOUT_MINUTES", 15),
         "VERIFY_IP_LIMITS": env.get("VERIFY_IP_LIMITS") or "60/minute",
-        "PROXY_FIX_X_FOR": _int(env, "PROXY_FIX_X_FOR", 0),
+        # Trusted proxies in front, per X-Forwarded-* header (werkzeug ProxyFix); 0 = trust none.
+        **{f"PROXY_FIX_X_{part}": _int(env, f"PROXY_FIX_X_{part}", 0) for part in ("FOR", "PROTO", "HOST", "PORT", "PREFIX")},
+        "CORS_ORIGINS": _origins(env.get("CORS_ORIGINS")),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         # JSON bodies are small; uploads set their own per-request limit.
@@ -113,5 +130,6 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "DEFAULT_REGION_CODE": env.get("DEFAULT_REGION_CODE") or "330825",
         "RECTIFICATION_WORKING_DAYS": _int(env, "RECTIFICATION_WORKING_DAYS", 15),
         "COMPLAINT_WORKING_DAYS": _int(env, "COMPLAINT_WORKING_DAYS", 5),
-        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://localhost:5000").rstrip("/"),
+        # Base of the URLs handed out; unset = taken from each request (as seen through PROXY_FIX_*).
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
     }

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask import current_app, request
+
 from app.auth import current_actor
 from app.clock import Clock, local_date
 from app.extensions import db, services
@@ -20,6 +22,17 @@ def now() -> datetime:
 def today() -> date:
     """Today in Asia/Shanghai by the app's clock."""
     return local_date(now())
+
+
+def public_url(url: str | None) -> str | None:
+    """An absolute URL as the client reached the API: root-relative paths (the embedded store's
+    forms and downloads, verification pages) are prefixed with PUBLIC_BASE_URL when set, else with
+    the request's own scheme, host and prefix (trusted through PROXY_FIX_*). Absolute URLs (S3's)
+    pass unchanged."""
+    if not url or not url.startswith("/"):
+        return url
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
+    return base + url
 
 
 def deps(*, store: bool = False, actor: bool = True) -> dict:

@@ -52,7 +52,7 @@ def store_from_config(config: dict) -> ObjectStore:
         from storage.local import LocalObjectStore
 
         return LocalObjectStore(spec.removeprefix("local:"), secret=config.get("SECRET_KEY", ""),
-                                base_url=config.get("PUBLIC_BASE_URL", ""))
+                                base_url=config.get("PUBLIC_BASE_URL") or "")
     if spec.startswith("s3://"):
         from storage.s3 import S3ObjectStore
 

@@ -21,6 +21,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # this moment in every test. `--clock` (or ONETRIP_TEST_CLOCK) runs the whole suite on another day;
 # CI does so for a Tuesday, a Friday, the eve of National Day and New Year's Eve.
 DEFAULT_START = "2026-11-24T10:00:00+08:00"  # a Tuesday
+H5_ORIGIN = "https://h5.onetrip.test"
 
 
 def pytest_addoption(parser):
@@ -103,6 +104,8 @@ def app(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "OBJECT_STORE": f"local:{objects}",
         "RATELIMIT_STORAGE_URI": limits_storage,
+        # An H5 page on another origin calls the API, as in the field (tests/api/test_clients.py).
+        "CORS_ORIGINS": [H5_ORIGIN],
     })
     application.extensions["onetrip"].sms = FakeSms()
     application.extensions["onetrip"].wechat = FakeWechat()
@@ -227,7 +230,7 @@ def app_store(request, app, tmp_path, monkeypatch):
     from storage.s3 import S3ObjectStore
 
     if request.param == "local":
-        store = LocalObjectStore(tmp_path / "objects", secret="k", base_url="http://localhost")
+        store = LocalObjectStore(tmp_path / "objects", secret="k")
     else:
         server = request.getfixturevalue("s3_server")
         store = S3ObjectStore(f"store-{secrets.token_hex(4)}", endpoint_url=server.endpoint_url,

@@ -47,8 +47,8 @@ def post_presigned(client, store, url: str, fields: dict, data: bytes, content_t
     from storage.local import LocalObjectStore
 
     if isinstance(store, LocalObjectStore):
-        path = url.split("://", 1)[1].split("/", 1)[1]
-        return client.post("/" + path, content_type="multipart/form-data",
+        path = url if url.startswith("/") else "/" + url.split("://", 1)[1].split("/", 1)[1]
+        return client.post(path, content_type="multipart/form-data",
                            data={**fields, "file": (io.BytesIO(data), "f", content_type)}).status_code
     import requests
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
 from app.auth import current_actor
-from app.web import deps, today
+from app.web import deps, public_url, today
 from app.errors import NotFound
 from app.extensions import Blueprint, db, limiter, paged
 from app.services import wallet as svc
@@ -19,7 +19,7 @@ blp = Blueprint("elicenses", __name__, description="电子证照：卡包、二�
 
 
 def verification_url(code: str | None) -> str | None:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/api/v1/verify/{code}" if code else None
+    return public_url(f"/api/v1/verify/{code}") if code else None
 
 
 def license_view(lic) -> dict:

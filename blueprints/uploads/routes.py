@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.auth import current_actor
-from app.web import deps
+from app.web import deps, public_url
 from app.extensions import Blueprint, db, services
 from app.services import uploads as svc
 from blueprints.uploads import schemas as s
@@ -17,8 +17,7 @@ def _view(upload) -> dict:
     url, thumb = svc.download_urls(services().store, upload)
     fields = [name for name in s.UploadSchema().fields if name not in ("url", "thumbnail_url")]
     return {**{name: getattr(upload, name) for name in fields}, "status": str(upload.status),
-            "url": url, "thumbnail_url": thumb}
-
+            "url": public_url(url), "thumbnail_url": public_url(thumb)}
 
 
 @blp.route("/uploads", methods=["POST"])
@@ -29,7 +28,7 @@ def _view(upload) -> dict:
 def create(data):
     """A presigned POST straight to object storage; its policy enforces the type and a size range."""
     upload, url, fields, expires_at = svc.create_upload(**deps(store=True), **data)
-    return {"id": upload.id, "url": url, "fields": fields, "expires_at": expires_at}
+    return {"id": upload.id, "url": public_url(url), "fields": fields, "expires_at": expires_at}
 
 
 @blp.route("/uploads/<int:upload_id>/complete", methods=["POST"])
