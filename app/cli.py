@@ -38,6 +38,21 @@ def register(app: Flask) -> None:
                         pending_hours=pending_hours, unattached_days=unattached_days)
         click.echo(f"purged {removed} uploads")
 
+    @app.cli.group("store")
+    def store_group():
+        """Object store administration."""
+
+    @store_group.command("setup")
+    def store_setup_command():
+        """Create the bucket if missing and set its CORS rules from CORS_ORIGINS (S3); check local disk."""
+        from app.extensions import services
+        from storage import StoreError
+
+        try:
+            click.echo(services().store.setup(cors_origins=app.config["CORS_ORIGINS"]))
+        except StoreError as exc:
+            raise click.ClickException(f"object store not ready: {exc}") from exc
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo county: catalogue, halls, carrier and one account per staff role."""

@@ -20,6 +20,9 @@ class ObjectStore(Protocol):
     def check(self) -> None:
         """Raise StoreUnavailable unless objects can be written and read now."""
 
+    def setup(self, *, cors_origins: list[str]) -> str:
+        """Create what the store needs (S3: the bucket and its CORS rules); says what it did."""
+
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
     def get(self, key: str) -> bytes:

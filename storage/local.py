@@ -36,6 +36,11 @@ class LocalObjectStore:
         except OSError as exc:
             raise StoreUnavailable(f"{self.root}: {exc.strerror}") from exc
 
+    def setup(self, *, cors_origins: list[str]) -> str:
+        """`store setup`: the directory exists; CORS for its signed paths comes from the app itself."""
+        self.check()
+        return f"local store {self.root} ready; CORS from the app for {', '.join(cors_origins) or 'no origin'}"
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
         try:

@@ -36,6 +36,32 @@ class S3ObjectStore:
         except ClientError as exc:
             if exc.response["Error"]["Code"] not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
                 raise StoreUnavailable(str(exc)) from exc
+        except BotoCoreError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def setup(self, *, cors_origins: list[str]) -> str:
+        """`store setup`: create the bucket if missing and let the H5 origins post forms and read
+        downloads (S3 refuses a browser's cross-origin upload without bucket CORS rules)."""
+        self.create_bucket()
+        try:
+            if not cors_origins:
+                self.client.delete_bucket_cors(Bucket=self.bucket)
+                return f"bucket {self.bucket} ready; no CORS rules (CORS_ORIGINS is empty)"
+            self.client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [{
+                "AllowedOrigins": list(cors_origins), "AllowedMethods": ["GET", "HEAD", "POST"],
+                "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreUnavailable(f"bucket {self.bucket} CORS: {exc}") from exc
+        return f"bucket {self.bucket} ready; CORS for {', '.join(cors_origins)}"
+
+    def cors_rules(self) -> list[dict]:
+        """The bucket's CORS rules as S3 reports them (none: [])."""
+        try:
+            return self.client.get_bucket_cors(Bucket=self.bucket)["CORSRules"]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] in {"NoSuchCORSConfiguration", "404"}:
+                return []
+            raise StoreUnavailable(str(exc)) from exc
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         try:

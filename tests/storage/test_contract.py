@@ -109,3 +109,39 @@ def test_expired_presigned_post_is_refused(app_store, client):
     url, fields = app_store.presigned_post(key, "image/png", 1000, -10)
     assert post_presigned(client, app_store, url, fields, b"\x89PNG....", "image/png") in (400, 403)
     assert not app_store.exists(key)
+
+
+def test_store_setup_creates_the_bucket_and_its_cors_rules(s3_server, app, monkeypatch):
+    """`flask --app wsgi store setup` on a real S3 server: a missing bucket is created and a browser
+    on an allowed origin may post the presigned form (AWS refuses it without bucket CORS)."""
+    import requests
+
+    bucket = S3ObjectStore(f"setup-{secrets.token_hex(4)}", endpoint_url=s3_server.endpoint_url,
+                           access_key=s3_server.access_key, secret_key=s3_server.secret_key)
+    with pytest.raises(StoreUnavailable):
+        bucket.check()
+    monkeypatch.setattr(app.extensions["onetrip"], "store", bucket)
+    monkeypatch.setitem(app.config, "CORS_ORIGINS", ["https://h5.onetrip.test"])
+    result = app.test_cli_runner().invoke(args=["store", "setup"])
+    assert result.exit_code == 0, result.output
+    assert "CORS for https://h5.onetrip.test" in result.output
+    bucket.check()
+    rules = bucket.cors_rules()
+    assert rules and rules[0]["AllowedOrigins"] == ["https://h5.onetrip.test"] and "POST" in rules[0]["AllowedMethods"]
+    url, _ = bucket.presigned_post("uploads/2026/11/24/x.jpg", "image/jpeg", 100, 60)
+    preflight = requests.options(url, timeout=5, headers={
+        "Origin": "https://h5.onetrip.test", "Access-Control-Request-Method": "POST"})
+    assert preflight.headers.get("Access-Control-Allow-Origin") in ("https://h5.onetrip.test", "*")
+    # Running it again changes nothing; with no origins the rules are removed.
+    assert app.test_cli_runner().invoke(args=["store", "setup"]).exit_code == 0
+    monkeypatch.setitem(app.config, "CORS_ORIGINS", [])
+    assert app.test_cli_runner().invoke(args=["store", "setup"]).exit_code == 0
+    assert bucket.cors_rules() == []
+
+
+@pytest.mark.s3
+def test_store_setup_reports_an_unreachable_store(app, monkeypatch):
+    dead = S3ObjectStore("nowhere", endpoint_url="http://127.0.0.1:9", access_key="a", secret_key="b", timeout=1)
+    monkeypatch.setattr(app.extensions["onetrip"], "store", dead)
+    result = app.test_cli_runner().invoke(args=["store", "setup"])
+    assert result.exit_code != 0 and "object store not ready" in result.output
