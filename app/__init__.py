@@ -13,6 +13,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.extensions import Api, Services, db, jwt, limiter, migrate
+from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
 from app.gateways.wechat import wechat_client_from_config, wechat_notifier_from_config
 import models  # noqa: F401  (registers every table for Alembic)
@@ -59,12 +60,14 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     master = app.config["ID_ENCRYPTION_KEY"] or derive_key(app.config["SECRET_KEY"], "id-encryption")
+    cipher = FieldCipher(master)
     app.extensions["onetrip"] = Services(
         store=store_from_config(app.config),
         sms=sms_sender_from_config(app.config),
         wechat=wechat_client_from_config(app.config),
-        cipher=FieldCipher(master),
+        cipher=cipher,
         wechat_notifier=wechat_notifier_from_config(app.config),
+        data_source=data_source_from_config(app.config, session=lambda: db.session, cipher=cipher),
     )
 
     api = Api(app)

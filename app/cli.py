@@ -56,7 +56,9 @@ def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Load the demo county: catalogue, halls, carrier and one account per staff role."""
-        counts = seed.seed_demo(session=db.session)
+        from app.extensions import services
+
+        counts = seed.seed_demo(session=db.session, cipher=services().cipher)
         click.echo("demo catalogue ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
     @app.cli.command("create-staff")

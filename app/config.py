@@ -104,6 +104,9 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "WECHAT_SECRET": env.get("WECHAT_SECRET") or "",
         "WECHAT_TEMPLATE_ID": env.get("WECHAT_TEMPLATE_ID") or "",
         "OUTBOUND_TIMEOUT_SECONDS": _int(env, "OUTBOUND_TIMEOUT_SECONDS", 5),
+        # Population, household, marriage and social-insurance records (实名, 无证明).
+        "DATA_SOURCE_URL": env.get("DATA_SOURCE_URL") or None,
+        "DATA_SOURCE_SECRET": env.get("DATA_SOURCE_SECRET") or "",
         "CARRIER_WEBHOOK_SECRETS": _pairs(env.get("CARRIER_WEBHOOK_SECRETS"), "CARRIER_WEBHOOK_SECRETS"),
         # Resident ID numbers: AES-GCM key and look-up hash key; derived from SECRET_KEY if unset.
         "ID_ENCRYPTION_KEY": _key_bytes(env.get("ID_ENCRYPTION_KEY"), "ID_ENCRYPTION_KEY"),

@@ -37,6 +37,7 @@ class Services:
     sms: object  # app.gateways.sms.SmsSender
     wechat: object  # app.gateways.wechat.WechatClient
     cipher: object  # app.crypto.FieldCipher
+    data_source: object = None  # app.gateways.datasource.DataSource
     wechat_notifier: object = None  # sends subscribe messages to WeChat-only citizens
     clock: Clock = utcnow  # the app's one clock (tests and demos move it)
 

@@ -111,7 +111,7 @@ def app(database_url, tmp_path_factory):
     application.extensions["onetrip"].wechat = FakeWechat()
     with application.app_context():
         upgrade()
-        seed_demo(session=db.session)
+        seed_demo(session=db.session, cipher=application.extensions["onetrip"].cipher)
         application.config["SEED_SNAPSHOT"] = _snapshot(db)
         db.session.remove()
     yield application

@@ -36,3 +36,25 @@ class FakeWechat:
         if js_code not in self.openids:
             raise WechatLoginRefused("40029: invalid code")
         return self.openids.pop(js_code)  # WeChat codes are single-use
+
+
+@dataclass
+class FakeDataSource:
+    """Population, household, marriage and social-insurance records held in memory."""
+
+    records: dict[tuple[str, str], dict] = field(default_factory=dict)
+    down: bool = False
+    asked: list[tuple[str, str]] = field(default_factory=list)
+
+    def put(self, kind: str, id_number: str, payload: dict) -> None:
+        self.records[(kind, id_number)] = payload
+
+    def lookup(self, kind: str, id_number: str) -> dict | None:
+        from app.gateways.datasource import DataSourceUnavailable, check_kind
+
+        check_kind(kind)
+        self.asked.append((kind, id_number))
+        if self.down:
+            raise DataSourceUnavailable("fake data source down")
+        record = self.records.get((kind, id_number))
+        return dict(record) if record is not None else None
