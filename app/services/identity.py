@@ -29,12 +29,16 @@ def _code_hash(secret: str, phone: str, code: str) -> str:
     return hmac.new(secret.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def login_code_text(code: str, ttl_seconds: int) -> str:
+    """The login SMS (signed 【最多跑一次】, as carriers require of a registered template)."""
+    return f"【最多跑一次】您的登录验证码为 {code}，{max(1, ttl_seconds // 60)} 分钟内有效。如非本人操作，请忽略。"
+
+
 def send_login_code(*, session: Session, clock: Clock, sender: SmsSender, secret: str,
                     phone: str, ttl_seconds: int) -> None:
     """Send a 6-digit code; a new code replaces any earlier one for the phone."""
     code = f"{secrets.randbelow(10**6):06d}"
-    minutes = max(1, ttl_seconds // 60)
-    text = f"【最多跑一次】您的登录验证码为 {code}，{minutes} 分钟内有效。如非本人操作，请忽略。"
+    text = login_code_text(code, ttl_seconds)
     try:
         sender.send(phone, "login_code", {"code": code}, text)
     except GatewayError as exc:

@@ -120,3 +120,18 @@ def test_wechat_subscribe_messages():
     assert isinstance(wechat_notifier_from_config({
         "WECHAT_APPID": "a", "WECHAT_TEMPLATE_ID": "t", "WECHAT_API_BASE": "http://x", "WECHAT_SECRET": "s",
         "OUTBOUND_TIMEOUT_SECONDS": 1}), HttpWechatNotifier)
+
+
+def test_the_log_line_a_newcomer_reads_is_the_one_the_readme_shows(caplog):
+    """Without a gateway the login code is in the log exactly as README.md shows it."""
+    import re
+    from pathlib import Path
+
+    from app.gateways.sms import LogSmsSender
+    from app.services.identity import login_code_text
+
+    shown = re.search(r"^SMS to .*$", (Path(__file__).parents[2] / "README.md").read_text(), re.M).group(0)
+    code = re.search(r"验证码为 (\d{6})", shown).group(1)
+    with caplog.at_level("WARNING", logger="onetrip.sms"):
+        LogSmsSender().send("13800138000", "login_code", {"code": code}, login_code_text(code, 300))
+    assert caplog.messages == [shown]
