@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.web import deps
 from app.crypto import mask_phone
 from app.extensions import Blueprint, db, paged
 from app.services import post as svc
+from app.web import deps
 from blueprints.courier import schemas as s
-from models.catalogue import Hall
 
 blp = Blueprint("courier", __name__, description="快递员：揽收、妥投、投递失败")
 COURIER = "courier"
 
 
-def courier_view(shipment) -> dict:
-    hall = db.session.get(Hall, shipment.hall_id)
+def courier_view(shipment, hall) -> dict:
+    """Only what delivering needs: no application content, the phone masked."""
     a = shipment.address
     return {"id": shipment.id, "number": shipment.number, "status": str(shipment.status),
             "tracking_number": shipment.tracking_number,
@@ -25,6 +24,10 @@ def courier_view(shipment) -> dict:
             "delivered_at": shipment.delivered_at}
 
 
+def _moved(shipment) -> dict:
+    return courier_view(*svc.with_pickup_hall(db.session, shipment))
+
+
 @blp.route("/courier/shipments")
 @blp.auth_required(COURIER)
 @blp.arguments(s.ShipmentQueryArgsSchema, location="query")
@@ -32,25 +35,41 @@ def courier_view(shipment) -> dict:
 @blp.paginate()
 def shipments(args, pagination_parameters):
     """My carrier's shipments, from the moment the hall has packed them."""
-    return [courier_view(x) for x in paged(pagination_parameters, svc.courier_shipments, db.session,
-                                           current_actor(), status=args.get("status"))]
+    return [courier_view(shipment, hall) for shipment, hall in
+            paged(pagination_parameters, svc.courier_shipments, db.session, current_actor(), status=args.get("status"))]
 
 
-def _command(path: str, schema, func, doc: str):
-    @blp.auth_required(COURIER)
-    @blp.idempotent
-    @blp.arguments(schema)
-    @blp.response(200, s.CourierShipmentSchema)
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
-    def view(data, shipment_id):
-        return courier_view(func(**deps(actor=False), actor=current_actor(),
-                                 shipment_id=shipment_id, **data))
-
-    view.__name__, view.__doc__ = path, doc
-    blp.route(f"/courier/shipments/<int:shipment_id>/{path}", methods=["POST"])(view)
+@blp.route("/courier/shipments/<int:shipment_id>/pickup", methods=["POST"])
+@blp.auth_required(COURIER)
+@blp.idempotent
+@blp.arguments(s.PickupSchema)
+@blp.response(200, s.CourierShipmentSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def pickup(data, shipment_id):
+    """揽收: confirm the mail-out with the tracking number."""
+    return _moved(svc.pickup(**deps(), shipment_id=shipment_id, **data))
 
 
-_command("pickup", s.PickupSchema, svc.pickup, "揽收: confirm the mail-out with the tracking number.")
-_command("deliver", s.DeliverSchema, svc.deliver, "妥投: the recipient's name and a photo (an upload id).")
-_command("fail", s.FailSchema, svc.fail, "Delivery failed: the envelope goes back to the hall.")
+@blp.route("/courier/shipments/<int:shipment_id>/deliver", methods=["POST"])
+@blp.auth_required(COURIER)
+@blp.idempotent
+@blp.arguments(s.DeliverSchema)
+@blp.response(200, s.CourierShipmentSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def deliver(data, shipment_id):
+    """妥投: the recipient's name and a photo (an upload id)."""
+    return _moved(svc.deliver(**deps(), shipment_id=shipment_id, **data))
+
+
+@blp.route("/courier/shipments/<int:shipment_id>/fail", methods=["POST"])
+@blp.auth_required(COURIER)
+@blp.idempotent
+@blp.arguments(s.FailSchema)
+@blp.response(200, s.CourierShipmentSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def fail(data, shipment_id):
+    """Delivery failed: the envelope goes back to the hall."""
+    return _moved(svc.fail(**deps(), shipment_id=shipment_id, **data))

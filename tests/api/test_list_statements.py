@@ -1,0 +1,48 @@
+"""Every list answers in a constant number of SQL statements, whatever the page size (no N+1)."""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+from app.extensions import db
+from app.services.history import seed_history
+from tests.helpers import login_staff
+
+LISTS = [
+    ("clerk", "/api/v1/hall/applications"), ("clerk", "/api/v1/hall/shipments"), ("clerk", "/api/v1/alerts"),
+    ("clerk", "/api/v1/supervision/rectifications"), ("reviewer-rsj", "/api/v1/department/subcases"),
+    ("reviewer-rsj", "/api/v1/alerts"), ("courier", "/api/v1/courier/shipments"),
+    ("supervisor", "/api/v1/supervision/warnings"), ("supervisor", "/api/v1/supervision/rectifications"),
+    ("supervisor", "/api/v1/supervision/complaints"),
+]
+
+
+
+
+def _statements(app, client, url: str, headers: dict) -> tuple[int, int]:
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        answer = client.get(url, headers=headers)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert answer.status_code == 200, answer.json
+    return len(answer.json), len(seen)
+
+
+def test_lists_do_not_grow_with_the_page(app, client, db_session, today):
+    seed_history(session=db_session, count=400, months=2, today=today, seed=3, batch=200)
+    db_session.commit()
+    for username, url in LISTS:
+        headers = login_staff(client, username)["headers"]
+        one_row, small = _statements(app, client, f"{url}?page_size=1", headers)
+        rows, large = _statements(app, client, f"{url}?page_size=50", headers)
+        assert large == small, (url, small, large)
+        assert small <= 6, (url, small)
+        if username == "courier":
+            assert rows > 10  # the history posts results: the page really has many rows
