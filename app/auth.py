@@ -21,6 +21,19 @@ def actor_for_staff(staff: Staff) -> Actor:
                  staff.carrier_id, region)
 
 
+def _staff_actor(staff_id: int) -> Actor:
+    """The account and the region of its hall in one statement (every staff request reads it)."""
+    from sqlalchemy import select
+
+    row = db.session.execute(select(Staff, Hall.region_code).outerjoin(Hall, Hall.id == Staff.hall_id)
+                             .where(Staff.id == staff_id)).first()
+    if row is None or not row[0].active:
+        raise Unauthenticated("account_disabled")
+    staff, hall_region = row
+    return Actor("staff", staff.id, str(staff.role), staff.hall_id, staff.department_id,
+                 staff.carrier_id, staff.region_code or hall_region)
+
+
 def _bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -57,10 +70,7 @@ def _load_actor() -> Actor:
             raise Unauthenticated("token_invalid")
         actor = Actor(CITIZEN, int(ident), CITIZEN)
     elif kind == "staff":
-        staff = db.session.get(Staff, int(ident))
-        if staff is None or not staff.active:
-            raise Unauthenticated("account_disabled")
-        actor = actor_for_staff(staff)
+        actor = _staff_actor(int(ident))
     else:
         raise Unauthenticated("token_invalid")
     request.environ["onetrip.actor"] = actor  # per request, not per app context

@@ -43,6 +43,6 @@ def test_lists_do_not_grow_with_the_page(app, client, db_session, today):
         one_row, small = _statements(app, client, f"{url}?page_size=1", headers)
         rows, large = _statements(app, client, f"{url}?page_size=50", headers)
         assert large == small, (url, small, large)
-        assert small <= 6, (url, small)
+        assert small <= 5, (url, small)  # the account, the total, the page, and at most two look-ups
         if username == "courier":
             assert rows > 10  # the history posts results: the page really has many rows
