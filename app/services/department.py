@@ -6,7 +6,7 @@ The application completes when every sub-case is decided.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
@@ -23,7 +23,8 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
     stmt = (select(SubCase, Application, Item)
             .join(Application, SubCase.application_id == Application.id)
             .join(Item, SubCase.item_id == Item.id)
-            .where(SubCase.department_id == actor.department_id))
+            .where(SubCase.department_id == actor.department_id)
+            .options(lazyload("*")))  # the inbox shows none of their collections: load none
     if status:
         stmt = stmt.where(SubCase.status == SubStatus(status))
     return page_of(session, stmt, SubCase.id, page=page, page_size=page_size, rows=True)
