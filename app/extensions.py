@@ -211,6 +211,19 @@ class Blueprint(_Blueprint):
 
         return decorator
 
+    def command(self, role: str, schema, out, *, status: int = 200):
+        """The contract of a state-changing POST on one resource: the role, Idempotency-Key, the body
+        schema, the answer, and 404 (not yours) / 409 (illegal move or conflict)."""
+
+        def decorator(func):
+            for wrap in (self.alt_response(409, response="CONFLICT"), self.alt_response(404, response="NOT_FOUND"),
+                         self.response(status, out), self.arguments(schema), self.idempotent,
+                         self.auth_required(role)):
+                func = wrap(func)
+            return func
+
+        return decorator
+
     def idempotent(self, func):
         """Honour the Idempotency-Key header on a creating POST (API.md, Conventions)."""
         from app.idempotency import HEADER, idempotent

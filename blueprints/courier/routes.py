@@ -40,36 +40,21 @@ def shipments(args, pagination_parameters):
 
 
 @blp.route("/courier/shipments/<int:shipment_id>/pickup", methods=["POST"])
-@blp.auth_required(COURIER)
-@blp.idempotent
-@blp.arguments(s.PickupSchema)
-@blp.response(200, s.CourierShipmentSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
+@blp.command(COURIER, s.PickupSchema, s.CourierShipmentSchema)
 def pickup(data, shipment_id):
     """揽收: confirm the mail-out with the tracking number."""
     return _moved(svc.pickup(**deps(), shipment_id=shipment_id, **data))
 
 
 @blp.route("/courier/shipments/<int:shipment_id>/deliver", methods=["POST"])
-@blp.auth_required(COURIER)
-@blp.idempotent
-@blp.arguments(s.DeliverSchema)
-@blp.response(200, s.CourierShipmentSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
+@blp.command(COURIER, s.DeliverSchema, s.CourierShipmentSchema)
 def deliver(data, shipment_id):
     """妥投: the recipient's name and a photo (an upload id)."""
     return _moved(svc.deliver(**deps(), shipment_id=shipment_id, **data))
 
 
 @blp.route("/courier/shipments/<int:shipment_id>/fail", methods=["POST"])
-@blp.auth_required(COURIER)
-@blp.idempotent
-@blp.arguments(s.FailSchema)
-@blp.response(200, s.CourierShipmentSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
+@blp.command(COURIER, s.FailSchema, s.CourierShipmentSchema)
 def fail(data, shipment_id):
     """Delivery failed: the envelope goes back to the hall."""
     return _moved(svc.fail(**deps(), shipment_id=shipment_id, **data))
