@@ -91,7 +91,7 @@ def label(shipment_id):
     import segno
     from flask import current_app, send_file
 
-    from storage.images import draw_label
+    from storage.labels import draw_label
 
     shipment = post.hall_shipment(db.session, current_actor(), shipment_id)
     number, lines = post.label_lines(db.session, shipment)
