@@ -1,15 +1,122 @@
-"""Shipping labels: the text and a QR code of the shipment number drawn onto a printable page."""
+"""Shipping labels: a 100 x 150 mm thermal waybill (QR code of the shipment number, then the text), as a
+PNG that records its resolution or as a one-page PDF of exactly that size."""
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from functools import lru_cache
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
+
+from storage.qrcodes import qr_png_fitting
+
+# 8 dots per millimetre (203.2 dpi) is the native resolution of the common thermal label printer, so
+# 100 x 150 mm is exactly 800 x 1200 dots and the PNG's pHYs chunk says 8000 dots per metre.
+DOTS_PER_MM = 8
+DPI = DOTS_PER_MM * 25.4
+WIDTH_MM, HEIGHT_MM = 100, 150
+WIDTH, HEIGHT = WIDTH_MM * DOTS_PER_MM, HEIGHT_MM * DOTS_PER_MM
+MARGIN = 40
+QR_BOX = 360
+BODY_SIZES = (32, 28, 24, 20)  # the text shrinks until the longest address fits the page
+
+# 避头尾 (GB/T 15834 标点符号用法; JIS X 4051 kinsoku): these never start a line ...
+NO_LINE_START = frozenset("）)］]】」』》〉〕〗〙〛｝}，,。、．；;：:！!？?…‥·・～%％’”")
+# ... and these never end one.
+NO_LINE_END = frozenset("（(［[【「『《〈〔〖〘〚｛{‘“")
+# Unbreakable runs: numbers, Latin words, codes such as 330825, A-12, 10:30, 1.5 (a number is never split).
+_ATOM = re.compile(r"[A-Za-z0-9*#@_+\-./:]+|\s+|.")
 
 
-def _label_font(size: int, path: str | None):
-    from PIL import ImageFont
+FORMATS = {"png": "image/png", "pdf": "application/pdf"}
 
+
+def shipping_label(*, shipment_number: str, lines: list[tuple[str, str]], font_path: str | None = None,
+                   kind: str = "png") -> bytes:
+    """The label as PNG (its resolution in pHYs) or PDF (one page of 100 x 150 mm): the same 1-bit image
+    either way, as thermal printers print dots; the PDF holds it losslessly (CCITT G4)."""
+    image = _draw(shipment_number, lines, font_path)
+    out = io.BytesIO()
+    if kind == "pdf":
+        image.save(out, "PDF", resolution=DPI, title=f"运单 {shipment_number}")
+    else:
+        image.save(out, "PNG", dpi=(DPI, DPI), optimize=True)
+    return out.getvalue()
+
+
+def _draw(shipment_number: str, lines: list[tuple[str, str]], font_path: str | None) -> Image.Image:
+    label = Image.new("L", (WIDTH, HEIGHT), 255)
+    draw = ImageDraw.Draw(label)
+    draw.rectangle((10, 10, WIDTH - 10, HEIGHT - 10), outline=0, width=4)
+    code = qr_image(shipment_number)
+    label.paste(code, ((WIDTH - code.width) // 2, 40 + (QR_BOX - code.height) // 2))
+    draw.text((WIDTH // 2, 420), shipment_number, font=_font(44, font_path), fill=0, anchor="mt")
+    for x, y, text, font in layout(lines, font_path):
+        draw.text((x, y), text, font=font, fill=0)
+    # Threshold at mid-grey, not dither: a thermal head prints dots, and a grey fringe only blurs the code.
+    return label.convert("1", dither=Image.Dither.NONE)
+
+
+def qr_image(text: str) -> Image.Image:
+    return Image.open(io.BytesIO(qr_png_fitting(text, QR_BOX))).convert("L")
+
+
+def layout(lines: list[tuple[str, str]], font_path: str | None = None, *, top: int = 500,
+           bottom: int = HEIGHT - MARGIN) -> list[tuple[int, int, str, ImageFont.FreeTypeFont]]:
+    """(x, y, text, font) for each caption and wrapped line, at the largest body size that fits the page."""
+    for size in BODY_SIZES:
+        body, small = _font(size, font_path), _font(size * 13 // 16, font_path)
+        placed, y = [], top
+        for caption, text in lines:
+            placed.append((MARGIN, y, caption, small))
+            y += small.size + 10
+            for part in wrap(text, body.getlength, WIDTH - MARGIN - 60):
+                placed.append((60, y, part, body))
+                y += body.size + 10
+            y += 14
+        if y <= bottom:
+            break
+    return placed
+
+
+def wrap(text: str, measure: Callable[[str], float], max_width: float) -> list[str]:
+    """Break lines between Chinese characters or at spaces, never inside a number or Latin word, and
+    never before closing punctuation or after opening punctuation: such a mark travels with its
+    neighbour (the character before it moves to the next line). Only a run wider than a whole line is
+    cut, as it could not be printed otherwise."""
+    lines, line = [], ""
+    for unit in _units(text):
+        if unit.isspace():
+            line += unit if line else ""
+            continue
+        if line and measure(line + unit) > max_width:
+            lines.append(line.rstrip())
+            line = ""
+        line += unit
+        while len(line) > 1 and measure(line) > max_width:  # one unit wider than a whole line
+            cut = next(i for i in range(len(line) - 1, 0, -1) if measure(line[:i]) <= max_width or i == 1)
+            lines.append(line[:cut])
+            line = line[cut:]
+    return lines + [line.rstrip()] if line.strip() else lines or [""]
+
+
+def _units(text: str) -> list[str]:
+    """Atoms glued to their punctuation: 号）， and （330825） are each one unit."""
+    units: list[str] = []
+    for atom in _ATOM.findall(text):
+        previous = units[-1] if units else ""
+        glue = previous and not previous.isspace() and not atom.isspace() and (
+            atom[0] in NO_LINE_START or previous[-1] in NO_LINE_END)
+        if glue:
+            units[-1] += atom
+        else:
+            units.append(atom)
+    return units
+
+
+@lru_cache(maxsize=32)
+def _font(size: int, path: str | None):
     if not path:
         try:
             import cvttf_NotoSansCJK_Regular as fonts  # a CJK font from PyPI, so labels need no OS fonts
@@ -19,41 +126,3 @@ def _label_font(size: int, path: str | None):
         except ImportError:
             return ImageFont.load_default(size)
     return ImageFont.truetype(path, size)
-
-
-def draw_label(*, shipment_number: str, qr_png: bytes, lines: list[tuple[str, str]], font_path: str | None = None,
-               width: int = 800, height: int = 1200) -> bytes:
-    """A printable 100 x 150 mm label (at 203 dpi): a QR code of the shipment number and the text."""
-    from PIL import ImageDraw
-
-    label = Image.new("L", (width, height), 255)
-    draw = ImageDraw.Draw(label)
-    title, body, small = _label_font(44, font_path), _label_font(32, font_path), _label_font(26, font_path)
-    draw.rectangle((10, 10, width - 10, height - 10), outline=0, width=4)
-    code = Image.open(io.BytesIO(qr_png)).convert("L")
-    code = code.resize((360, 360), Image.Resampling.NEAREST)
-    label.paste(code, ((width - 360) // 2, 40))
-    draw.text((width // 2, 420), shipment_number, font=title, fill=0, anchor="mt")
-    y = 500
-    for caption, text in lines:
-        draw.text((40, y), caption, font=small, fill=0)
-        y += 36
-        for part in _wrap(text, body, width - 100):
-            draw.text((60, y), part, font=body, fill=0)
-            y += 42
-        y += 14
-    out = io.BytesIO()
-    label.save(out, "PNG")
-    return out.getvalue()
-
-
-def _wrap(text: str, font, max_width: int) -> list[str]:
-    """Break between Chinese characters or between Latin words and numbers, never inside one."""
-    lines, line = [], ""
-    for token in re.findall(r"[A-Za-z0-9*()（）\-.:/]+|\s+|.", text):
-        if line and font.getlength(line + token) > max_width:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-        else:
-            line += token
-    return lines + [line] if line else lines or [""]

@@ -82,24 +82,23 @@ def shipments(args, pagination_parameters):
 
 @blp.route("/hall/shipments/<int:shipment_id>/label.png")
 @blp.auth_required(CLERK)
-@blp.response(200, content_type="image/png")
+@blp.arguments(s.LabelQueryArgsSchema, location="query")
+@blp.response(200, content_type="image/png", description="`?format=pdf`: application/pdf")
 @blp.alt_response(404, response="NOT_FOUND")
-def label(shipment_id):
-    """A printable label: a scannable code of the shipment number, the address, the application number."""
+def label(args, shipment_id):
+    """A 100 x 150 mm thermal waybill: a QR code of the shipment number, the address, the application number."""
     import io
 
-    import segno
     from flask import current_app, send_file
 
-    from storage.labels import draw_label
+    from storage.labels import FORMATS, shipping_label
 
     shipment = post.hall_shipment(db.session, current_actor(), shipment_id)
     number, lines = post.label_lines(db.session, shipment)
-    qr = io.BytesIO()
-    segno.make(number, error="m").save(qr, kind="png", scale=10, border=2)
-    png = draw_label(shipment_number=number, qr_png=qr.getvalue(), lines=lines,
-                     font_path=current_app.config.get("LABEL_FONT_PATH"))
-    return send_file(io.BytesIO(png), mimetype="image/png", download_name=f"{number}.png")
+    kind = args["format"]
+    drawn = shipping_label(shipment_number=number, lines=lines, font_path=current_app.config.get("LABEL_FONT_PATH"),
+                           kind=kind)
+    return send_file(io.BytesIO(drawn), mimetype=FORMATS[kind], download_name=f"{number}.{kind}")
 
 
 def _shipment_command(path: str, name: str, schema, func, doc: str):

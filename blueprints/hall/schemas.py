@@ -63,6 +63,12 @@ class HallShipmentQueryArgsSchema(Schema):
                                                "failed", "returned"]))
 
 
+class LabelQueryArgsSchema(Schema):
+    format = F.String(validate=validate.OneOf(["png", "pdf"]), load_default="png",
+                      metadata={"description": "png (8 dots/mm, 100 x 150 mm recorded in the file) or a "
+                                               "one-page pdf of 100 x 150 mm"})
+
+
 class ShipmentAddressSchema(Schema):
     recipient = F.String(required=True)
     phone = F.String(required=True)

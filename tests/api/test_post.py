@@ -7,7 +7,9 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from PIL import Image
+import zxingcpp
+from PIL import Image, ImageChops
+from pypdf import PdfReader
 
 from app.gateways.carrier import sign
 from tests.factories import ADDRESS, submitted_and_accepted
@@ -61,7 +63,7 @@ def test_zero_trips_by_post(client, sms):
     assert client.get("/api/v1/courier/shipments", headers=courier).json == []  # not packed yet
     label = client.get(f"/api/v1/hall/shipments/{shipment['id']}/label.png", headers=clerk["headers"])
     assert label.status_code == 200 and label.mimetype == "image/png"
-    assert Image.open(io.BytesIO(label.data)).size == (800, 1200)
+    assert Image.open(io.BytesIO(label.data)).size == (800, 1200)  # 100 x 150 mm at 8 dots/mm
     packed = client.post(f"/api/v1/hall/shipments/{shipment['id']}/pack", headers=clerk["headers"], json={})
     assert packed.status_code == 200 and packed.json["status"] == "packed"
 
@@ -195,3 +197,27 @@ def test_tracking_numbers_are_unique_per_carrier_and_proof_is_checked(client, sm
                  422, "upload_not_acceptable")
     assert_error(client.post(f"/api/v1/hall/shipments/{shipment['id']}/pack", headers=clerk["headers"], json={}),
                  409, "invalid_transition")
+
+
+def test_label_prints_at_100_by_150_mm_as_png_or_pdf(client, sms):
+    citizen, application, clerk, shipment = completed_by_post(client, sms)
+    url = f"/api/v1/hall/shipments/{shipment['id']}/label.png"
+    png = client.get(url, headers=clerk["headers"])
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    image = Image.open(io.BytesIO(png.data))
+    assert image.size == (800, 1200) and image.info["dpi"] == pytest.approx((203.2, 203.2))
+    assert b"pHYs" in png.data[:100] and b"\x00\x00\x1f\x40\x00\x00\x1f\x40\x01" in png.data[:100]  # 8000 dots/m
+    pdf = client.get(f"{url}?format=pdf", headers=clerk["headers"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"].endswith(f"{shipment['number']}.pdf")
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width), 2), round(float(box.height), 2)) == (283.46, 425.2)
+    [embedded] = reader.pages[0].images
+    assert ImageChops.difference(embedded.image.convert("L"), image.convert("L")).getbbox() is None
+    [decoded] = zxingcpp.read_barcodes(image.convert("L"))
+    assert decoded.text == shipment["number"] and decoded.format == zxingcpp.BarcodeFormat.QRCode
+    assert_error(client.get(f"{url}?format=svg", headers=clerk["headers"]), 422, "validation_failed")
+    courier = login_staff(client, "courier")["headers"]
+    assert client.get(f"{url}?format=pdf", headers=courier).status_code == 403
