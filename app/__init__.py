@@ -35,7 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Served by the app (blueprints/pages): /docs works with no internet. Relative to the page
+        # /docs, so it also resolves when the app is mounted under a path prefix.
+        OPENAPI_SWAGGER_UI_URL="docs/assets/",
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # else the page fetches a badge from swagger.io
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},

@@ -9,6 +9,7 @@ API_PREFIX = "/api/v1"
 MODULES = (
     ("health", ""),
     ("localstore", ""),
+    ("pages", ""),
     ("auth", API_PREFIX),
     ("catalogue", API_PREFIX),
     ("uploads", API_PREFIX),
