@@ -86,7 +86,7 @@ def shipments(args, pagination_parameters):
 @blp.response(200, content_type="image/png", description="`?format=pdf`: application/pdf")
 @blp.alt_response(404, response="NOT_FOUND")
 def label(args, shipment_id):
-    """A 100 x 150 mm thermal waybill: a QR code of the shipment number, the address, the application number."""
+    """A 100 x 150 mm thermal waybill: a QR code of the shipment number, the address, the case number."""
     import io
 
     from flask import current_app, send_file
@@ -96,8 +96,8 @@ def label(args, shipment_id):
     shipment = post.hall_shipment(db.session, current_actor(), shipment_id)
     number, lines = post.label_lines(db.session, shipment)
     kind = args["format"]
-    drawn = shipping_label(shipment_number=number, lines=lines, font_path=current_app.config.get("LABEL_FONT_PATH"),
-                           kind=kind)
+    drawn = shipping_label(shipment_number=number, lines=lines, kind=kind,
+                           font_path=current_app.config.get("LABEL_FONT_PATH"))
     return send_file(io.BytesIO(drawn), mimetype=FORMATS[kind], download_name=f"{number}.{kind}")
 
 
