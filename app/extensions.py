@@ -132,7 +132,7 @@ class Api(_Api):
         code, details, headers = errors.from_http_exception(error)
         status = error.code or 500
         if status == 429:
-            headers.setdefault("Retry-After", _retry_after())
+            headers.setdefault("Retry-After", retry_after())
         return errors.payload(status, code, request_lang(), details), status, headers
 
     def handle_domain_error(self, error: errors.DomainError):
@@ -146,7 +146,7 @@ class Api(_Api):
         return errors.payload(500, "internal_error", request_lang()), 500
 
 
-def _retry_after() -> str:
+def retry_after() -> str:
     limit = getattr(limiter, "current_limit", None)
     if limit is not None:
         import time

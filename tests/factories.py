@@ -71,3 +71,13 @@ def submitted_and_accepted(client, sms, **kwargs) -> tuple[dict, dict, dict]:
                            json={})
     assert accepted.status_code == 200, accepted.json
     return citizen, application, clerk
+
+
+def issued_certificate(client, sms) -> tuple[dict, dict, dict]:
+    """A birth certificate (出生医学证明) issued into the wallet on approval: (citizen, application, license)."""
+    citizen, application, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
+    health = login_staff(client, "reviewer-wjj")["headers"]
+    sub = client.get("/api/v1/department/subcases", headers=health).json[0]
+    assert client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={}).status_code == 200
+    wallet = client.get("/api/v1/elicenses", headers=citizen["headers"]).json
+    return citizen, application, next(lic for lic in wallet if lic["type"] == "BIRTH_CERT")

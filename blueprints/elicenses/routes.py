@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from flask import current_app, send_file
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
@@ -14,12 +13,24 @@ from app.errors import NotFound
 from app.extensions import Blueprint, db, limiter, paged
 from app.services import wallet as svc
 from blueprints.elicenses import schemas as s
+from storage.qrcodes import qr_png
 
 blp = Blueprint("elicenses", __name__, description="电子证照：卡包、二维码核验")
 
 
+# One budget per address for /api/v1/verify/{code} and the page /v/{code}: codes cannot be guessed
+# twice as fast by alternating between the two.
+verify_limit = limiter.shared_limit(lambda: current_app.config["VERIFY_IP_LIMITS"], scope="verify",
+                                    key_func=get_remote_address)
+
+
 def verification_url(code: str | None) -> str | None:
     return public_url(f"/api/v1/verify/{code}") if code else None
+
+
+def verification_page_url(code: str) -> str:
+    """The HTML page a phone camera opens (blueprints/pages)."""
+    return public_url(f"/v/{code}")
 
 
 def license_view(lic) -> dict:
@@ -65,18 +76,16 @@ def get_license(license_id):
 @blp.response(200, content_type="image/png")
 @blp.alt_response(404, response="NOT_FOUND")
 def qrcode(license_id):
-    """A QR code of the license's public verification URL."""
+    """A QR code of the license's public verification page, /v/{code}."""
     lic = svc.own_license(db.session, current_actor(), license_id)
     if not lic.verification_code:
         raise NotFound()
-    out = io.BytesIO()
-    segno.make(verification_url(lic.verification_code), error="m").save(out, kind="png", scale=8, border=2)
-    out.seek(0)
-    return send_file(out, mimetype="image/png", max_age=300)
+    png = qr_png(verification_page_url(lic.verification_code), scale=8, border=2)
+    return send_file(io.BytesIO(png), mimetype="image/png", max_age=300)
 
 
 @blp.route("/verify/<code>")
-@limiter.limit(lambda: current_app.config["VERIFY_IP_LIMITS"], key_func=get_remote_address, scope="verify")
+@verify_limit
 @blp.etag
 @blp.response(200, s.PublicVerificationSchema)
 @blp.alt_response(404, response="NOT_FOUND")

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import update
 
 from models.elicense import Elicense
-from tests.factories import submitted_and_accepted, upload
+from tests.factories import issued_certificate, upload
 from tests.helpers import app_now, assert_error, login_citizen, login_staff
 
 
@@ -79,12 +79,7 @@ def test_attach_a_license_explicitly(client, sms):
 
 
 def test_approval_issues_a_verifiable_certificate(client, sms, app, today):
-    citizen, application, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
-    health = login_staff(client, "reviewer-wjj")["headers"]
-    sub = client.get("/api/v1/department/subcases", headers=health).json[0]
-    assert client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={}).status_code == 200
-    wallet = client.get("/api/v1/elicenses", headers=citizen["headers"]).json
-    cert = next(lic for lic in wallet if lic["type"] == "BIRTH_CERT")
+    citizen, application, cert = issued_certificate(client, sms)
     assert cert["source"] == "issued" and cert["verified"] and cert["holder_name"] == "王小宝"
     assert cert["issuer"] == "龙游县卫生健康局" and cert["status"] == "valid"
     code = cert["verification_url"].rsplit("/", 1)[1]
@@ -102,10 +97,7 @@ def test_approval_issues_a_verifiable_certificate(client, sms, app, today):
 
 
 def test_revoked_certificate_says_so_and_verify_is_rate_limited(client, sms, app, db_session, monkeypatch):
-    citizen, application, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
-    health = login_staff(client, "reviewer-wjj")["headers"]
-    sub = client.get("/api/v1/department/subcases", headers=health).json[0]
-    client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={})
+    issued_certificate(client, sms)
     lic = db_session.query(Elicense).filter(Elicense.source == "issued").one()
     lic.revoked_at = app_now() - timedelta(minutes=1)
     db_session.commit()
