@@ -6,10 +6,10 @@ from pathlib import Path
 import flask_swagger_ui
 from flask import make_response, render_template
 
-from app.clock import local_date, utcnow
 from app.errors import NotFound
 from app.extensions import Blueprint, db, retry_after
 from app.services import wallet as svc
+from app.web import today
 from blueprints.elicenses.routes import verify_limit
 
 # Swagger UI's files (swagger-ui-dist 5.x) from a PyPI package, so /docs works on an intranet with no
@@ -51,14 +51,14 @@ def _page(template: str, status: int, **context):
 @blp.alt_response(429, content_type="text/html", description="a page: too many checks from this address")
 def verification_page(code):
     """Public, no login: the page a phone camera opens from an e-license QR code."""
-    now = utcnow()
+    checked_on = today()
     try:
-        lic = svc.public_view(db.session, code, local_date(now))
+        lic = svc.public_view(db.session, code, checked_on)
     except NotFound:
         return _page("not_found.html", 404)
     text, meaning, css = STATUSES[lic["status"]]
     return _page("verification.html", 200, lic=lic, status_text=text, meaning=meaning, css=css,
-                 checked_on=local_date(now))
+                 checked_on=checked_on)
 
 
 @blp.errorhandler(429)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -12,7 +12,7 @@ from PIL import Image
 
 from models.elicense import Elicense
 from tests.factories import issued_certificate
-from tests.helpers import assert_error
+from tests.helpers import app_now, assert_error
 
 
 def page_of_qr(client, citizen, cert) -> str:
@@ -42,7 +42,7 @@ def status_banner(html: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def test_the_qr_code_opens_the_verification_page(client, sms, app):
+def test_the_qr_code_opens_the_verification_page(client, sms, app, today):
     citizen, _, cert = issued_certificate(client, sms)
     url = page_of_qr(client, citizen, cert)
     code = cert["verification_url"].rsplit("/", 1)[1]
@@ -51,8 +51,8 @@ def test_the_qr_code_opens_the_verification_page(client, sms, app):
     assert status_banner(html) == ("valid", "有效")
     assert "出生医学证明" in html and "王**" in html and "王小宝" not in html
     assert "龙游县卫生健康局" in html and "长期有效" in html
-    today = date.fromisoformat(cert["issued_on"])
-    assert f"{today.year}年{today.month}月{today.day}日" in html
+    shown = f"{today.year}年{today.month}月{today.day}日"
+    assert cert["issued_on"] == today.isoformat() and f"<dd>{shown}</dd>" in html and f"核验日期 {shown}" in html
     assert code not in html  # the page never repeats the code
     assert client.get(f"/api/v1/verify/{code}").json["status"] == "valid"  # the API stays JSON
 
@@ -65,7 +65,7 @@ def test_expired_and_revoked_say_so_at_once(client, sms, db_session):
     db_session.commit()
     html = assert_page(client.get(path), 200)
     assert status_banner(html) == ("expired", "已过期") and "2020年2月29日" in html and "2010年3月1日" in html
-    lic.revoked_at = datetime.now(timezone.utc) - timedelta(minutes=1)  # revocation wins over expiry
+    lic.revoked_at = app_now() - timedelta(minutes=1)  # revocation wins over expiry
     db_session.commit()
     html = assert_page(client.get(path), 200)
     assert status_banner(html) == ("revoked", "已撤销") and "撤销" in html
