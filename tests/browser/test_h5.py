@@ -23,9 +23,8 @@ from werkzeug.serving import make_server
 
 from app.clock import MovableClock
 from tests.conftest import need_service
-from tests.factories import RETIRE_FORM, submitted_and_accepted
+from tests.factories import RETIRE_FORM, issued_certificate
 from tests.fakes import FakeSms
-from tests.helpers import login_staff
 
 pytestmark = pytest.mark.browser
 
@@ -163,12 +162,7 @@ def test_a_person_opens_the_docs_without_internet(browser, live):
 
 
 def test_a_phone_camera_opens_the_verification_page(browser, live, client, sms, tmp_path):
-    citizen, application, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
-    health = login_staff(client, "reviewer-wjj")["headers"]
-    sub = client.get("/api/v1/department/subcases?status=pending", headers=health).json[0]
-    assert client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={}).status_code == 200
-    cert = next(lic for lic in client.get("/api/v1/elicenses", headers=citizen["headers"]).json
-                if lic["type"] == "BIRTH_CERT")
+    citizen, application, cert = issued_certificate(client, sms)
     qr = client.get(f"/api/v1/elicenses/{cert['id']}/qrcode.png", headers=citizen["headers"])
     assert qr.status_code == 200
     code = cert["verification_url"].rstrip("/").rsplit("/", 1)[1]
