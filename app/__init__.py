@@ -1,6 +1,7 @@
 """OneTrip application factory."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
 # What an H5 page may send and read across origins (API.md, v1.1 Real clients).
 CORS_ALLOW_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match", "Accept-Language",
                       "X-Purpose", "X-Request-ID"]
+FLASK_CORS_REGEX_HINTS = frozenset("*\\]?$^[]()")
 CORS_EXPOSE_HEADERS = ["ETag", "X-Pagination", "Retry-After", "Idempotent-Replayed", "X-Request-ID"]
 
 
@@ -102,7 +104,12 @@ def _cors(app: Flask) -> None:
         return
     from flask_cors import CORS
 
-    CORS(app, resources={r"/api/*": {}, r"/local-store/*": {}}, origins=origins,
+    # flask-cors reads an origin holding any of `*\\]?$^[]()` as a regular expression matched at
+    # the start only: an IPv6 origin (`http://[::1]:8080`) would match strangers and not itself.
+    # Such origins go in as escaped, anchored patterns; `*` alone stays the wildcard.
+    exact = [origin if origin == "*" or not FLASK_CORS_REGEX_HINTS & set(origin)
+             else re.compile(re.escape(origin) + r"\Z", re.IGNORECASE) for origin in origins]
+    CORS(app, resources={r"/api/*": {}, r"/local-store/*": {}}, origins=exact,
          allow_headers=CORS_ALLOW_HEADERS, expose_headers=CORS_EXPOSE_HEADERS,
          methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
          supports_credentials=False, max_age=600, vary_header=True)

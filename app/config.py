@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import base64
+import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 VAR_DIR = Path(os.environ.get("ONETRIP_VAR_DIR", "var"))
 
@@ -56,18 +59,41 @@ def _pairs(raw: str | None, name: str) -> dict[str, str]:
     return out
 
 
+_HOST_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOSTNAME = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*\Z")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(part: str) -> str:
+    """One origin as a browser sends it: lower-case scheme and host, no default port, no path.
+    Anything else (a pattern, a path, credentials, a bad port) stops the app from starting: the
+    list is matched exactly, and a typo must not quietly shut an H5 page out or let a stranger in."""
+    bad = ConfigError(f"CORS_ORIGINS: expected scheme://host[:port] or *, got {part!r}")
+    if part == "*":
+        return part
+    try:
+        parts = urlsplit(part.rstrip("/"))
+        port = parts.port
+    except ValueError as exc:
+        raise bad from exc
+    scheme, host = parts.scheme.lower(), (parts.hostname or "")
+    if scheme not in _DEFAULT_PORTS or parts.path or parts.query or parts.fragment or "@" in parts.netloc \
+            or part.rstrip("/").endswith(":") or "#" in part or "?" in part:
+        raise bad
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError as exc:
+            raise bad from exc
+        host = f"[{host}]"
+    elif not _HOSTNAME.match(host):
+        raise bad
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else "")
+
+
 def _origins(raw: str | None) -> list[str]:
     """`https://h5.example.gov.cn,http://localhost:8080` -> exact origins (scheme://host[:port])."""
-    origins = []
-    for part in (raw or "").split(","):
-        origin = part.strip().rstrip("/")
-        if not origin:
-            continue
-        scheme, sep, rest = origin.partition("://")
-        if origin != "*" and (scheme not in ("http", "https") or not sep or not rest or "/" in rest):
-            raise ConfigError(f"CORS_ORIGINS: expected scheme://host[:port] or *, got {origin!r}")
-        origins.append(origin)
-    return origins
+    return [_origin(part.strip()) for part in (raw or "").split(",") if part.strip()]
 
 
 def _key_bytes(raw: str | None, name: str) -> bytes | None:
