@@ -1,11 +1,13 @@
 """Shape checks shared by schemas: mainland mobile numbers and GB 11643 resident IDs (pure Python)."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import phonenumbers
 from stdnum import numdb
 from stdnum.cn import ric
+from stdnum.util import clean
 
 MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
@@ -44,9 +46,13 @@ def region_code_ever_existed(code: str) -> bool:
 def normalize_id_number(raw: str, *, today: date | None = None) -> str:
     """GB 11643-1999 18-digit citizen identity number (or a HK/MO/TW residence-permit number):
     length and digits, ISO 7064 MOD 11-2 check digit, a real birth date (not in the future when
-    `today` is given), and a region code that has ever existed. Returns it upper-cased; raises
+    `today` is given), and a region code that has ever existed. Spaces and dashes people type
+    between groups of digits (full-width ones too) are dropped. Returns it upper-cased; raises
     ValueError saying which part is wrong."""
-    number = ric.compact(raw or "")
+    number = "".join(ch for ch in clean(raw or "", " -")  # any dash or space, full-width ones too
+                     if not ch.isspace() and unicodedata.category(ch) != "Cf").upper()
+    if len(number) == 15 and number.isdigit():
+        raise ValueError("15 位的第一代身份证号码已停止使用，请填写 18 位身份证号码")
     if len(number) != 18:
         raise ValueError("身份证号码应为 18 位")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
