@@ -164,10 +164,12 @@ def test_accept_with_commitment(client, sms, today):
                  422, "commitment_not_allowed")
     assert_error(client.post(f"/api/v1/hall/applications/{app['id']}/accept", headers=clerk,
                              json={"commitment_due": "2099-01-01"}), 422, "validation_failed")
-    from datetime import date
+    from datetime import timedelta
 
+    # Tomorrow by the date the test began: still within [today, promised] if the running clock
+    # has crossed midnight since (red with --clock a second before midnight when it was today).
     accepted = client.post(f"/api/v1/hall/applications/{app['id']}/accept", headers=clerk,
-                           json={"commitment_due": today.isoformat()})
+                           json={"commitment_due": (today + timedelta(days=1)).isoformat()})
     assert accepted.status_code == 200, accepted.json
     progress = _progress(client, citizen, app["id"])
     assert progress["next_action"]["code"] == "deliver_committed_materials"
