@@ -96,6 +96,21 @@ def _origins(raw: str | None) -> list[str]:
     return [_origin(part.strip()) for part in (raw or "").split(",") if part.strip()]
 
 
+def _object_store(raw: str) -> str:
+    if not (raw.startswith("local:") and raw != "local:" or raw.startswith("s3://") and raw.strip("/") != "s3:"):
+        raise ConfigError(f"OBJECT_STORE must be local:<dir> or s3://<bucket>, got {raw!r}")
+    return raw
+
+
+def _endpoint(raw: str | None, name: str) -> str | None:
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in raw:
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw
+
+
 def _key_bytes(raw: str | None, name: str) -> bytes | None:
     if not raw:
         return None
@@ -117,8 +132,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": _secret_key(env),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "OBJECT_STORE": env.get("OBJECT_STORE") or f"local:{VAR_DIR / 'objects'}",
-        "S3_ENDPOINT_URL": env.get("S3_ENDPOINT_URL") or None,
+        "OBJECT_STORE": _object_store(env.get("OBJECT_STORE") or f"local:{VAR_DIR / 'objects'}"),
+        "S3_ENDPOINT_URL": _endpoint(env.get("S3_ENDPOINT_URL"), "S3_ENDPOINT_URL"),
         "S3_REGION": env.get("S3_REGION") or None,
         "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE") or "path",
         "AWS_ACCESS_KEY_ID": env.get("AWS_ACCESS_KEY_ID") or None,
