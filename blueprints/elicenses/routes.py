@@ -81,7 +81,12 @@ def qrcode(license_id):
     if not lic.verification_code:
         raise NotFound()
     png = qr_png(verification_page_url(lic.verification_code), scale=8, border=2)
-    return send_file(io.BytesIO(png), mimetype="image/png", max_age=300)
+    answer = send_file(io.BytesIO(png), mimetype="image/png", max_age=300)
+    # send_file marks a cacheable answer public; this one is the holder's alone (a shared cache
+    # must not hand the verification code to the next caller of the URL).
+    answer.cache_control.public = False
+    answer.cache_control.private = True
+    return answer
 
 
 @blp.route("/verify/<code>")
