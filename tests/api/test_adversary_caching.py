@@ -1,20 +1,14 @@
 """A citizen's own answers must never be stored by a shared cache (a county gateway, a CDN)."""
 from __future__ import annotations
 
-from tests.factories import submitted_and_accepted
-from tests.helpers import login_staff
+from tests.factories import issued_certificate
 
 
 def test_the_license_qr_code_is_private_to_its_holder(client, sms):
     """The PNG carries the license's secret verification code. `Cache-Control: public` lets a
     shared cache answer the next caller of the same URL with it, Authorization or not (RFC 9111
     3.5), so a stranger asking for /elicenses/{id}/qrcode.png could get someone else's code."""
-    citizen, _, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
-    health = login_staff(client, "reviewer-wjj")["headers"]
-    sub = client.get("/api/v1/department/subcases", headers=health).json[0]
-    assert client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={}).status_code == 200
-    cert = next(lic for lic in client.get("/api/v1/elicenses", headers=citizen["headers"]).json
-                if lic["type"] == "BIRTH_CERT")
+    citizen, _, cert = issued_certificate(client, sms)
     png = client.get(f"/api/v1/elicenses/{cert['id']}/qrcode.png", headers=citizen["headers"])
     assert png.status_code == 200
     assert not png.cache_control.public and png.cache_control.private
