@@ -31,8 +31,16 @@ def public_url(url: str | None) -> str | None:
     pass unchanged."""
     if not url or not url.startswith("/"):
         return url
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root.rstrip("/")
+    base = current_app.config.get("PUBLIC_BASE_URL") or _request_base()
     return base + url
+
+
+def _request_base() -> str:
+    """scheme://host[/prefix] of this request; a forwarded scheme other than http(s) or a prefix
+    without its leading slash (a misconfigured proxy) cannot turn a link into something else."""
+    scheme = request.scheme if request.scheme in ("http", "https") else "http"
+    prefix = request.script_root.strip("/")
+    return f"{scheme}://{request.host}" + (f"/{prefix}" if prefix else "")
 
 
 def deps(*, store: bool = False, actor: bool = True) -> dict:

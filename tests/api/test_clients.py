@@ -117,6 +117,11 @@ def test_behind_a_proxy_urls_use_the_forwarded_scheme_host_and_prefix(database_u
     form = client.post("/api/v1/uploads", headers={**citizen["headers"], **forwarded}, json={
         "filename": "scan.jpg", "content_type": "image/jpeg", "size": 1000, "purpose": "material"}).json
     assert form["url"] == "https://zwfw.longyou.gov.cn/onetrip/local-store/upload"
+    # A misconfigured proxy cannot turn the link into another scheme or glue the prefix to the host.
+    odd = client.post("/api/v1/uploads", headers={**citizen["headers"], **forwarded, "X-Forwarded-Proto": "javascript",
+                                                  "X-Forwarded-Prefix": "onetrip"}, json={
+        "filename": "scan.jpg", "content_type": "image/jpeg", "size": 1000, "purpose": "material"}).json
+    assert odd["url"] == "http://zwfw.longyou.gov.cn/onetrip/local-store/upload"
     # Without the proxy settings the same headers are not trusted.
     plain = client.post("/api/v1/uploads", headers=citizen["headers"], json={
         "filename": "scan.jpg", "content_type": "image/jpeg", "size": 1000, "purpose": "material"}).json
