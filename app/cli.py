@@ -95,10 +95,12 @@ def register_worker(app: Flask) -> None:
 
         clock = services().clock
         while True:
-            scan = scan_deadlines(session=db.session, clock=clock)
+            scan = scan_deadlines(session=db.session, clock=clock,
+                                  escalate_after=app.config["ESCALATE_AFTER_WORKING_DAYS"])
             invited = invite_unrated(session=db.session, clock=clock)
             click.echo(f"deadlines: {scan.applications} applications and {scan.subcases} sub-cases changed light, "
-                       f"{scan.alerts} alerts; {invited} rating invitations")
+                       f"{scan.alerts} alerts; {scan.commitments_overdue} pledges overdue, {scan.escalated} escalated; "
+                       f"{invited} rating invitations")
             report = deliver_due(session=db.session, clock=clock, sms=services().sms,
                                  wechat=services().wechat_notifier)
             click.echo(f"outbox: sent={report.sent} retried={report.retried} failed={report.failed}")

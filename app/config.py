@@ -176,4 +176,5 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "COMPLAINT_WORKING_DAYS": _int(env, "COMPLAINT_WORKING_DAYS", 5),
         # Base of the URLs handed out; unset = taken from each request (as seen through PROXY_FIX_*).
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        "ESCALATE_AFTER_WORKING_DAYS": _int(env, "ESCALATE_AFTER_WORKING_DAYS", 2),
     }

@@ -67,6 +67,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tracking_number_taken": ("该运单号已被使用", "This tracking number is already in use"),
     "already_rated": ("已评价过，不能重复评价", "Already rated"),
     "elicense_not_usable": ("电子证照不可用于此材料", "This e-license cannot be used for this material"),
+    # --- promises kept (issue 14) ---
+    "commitment_outstanding": ("容缺材料尚未补齐并核验，暂不能出件", "A pledged material is still outstanding"),
+    "not_issuing_department": ("只有签发部门可以撤销此证照", "Only the issuing department may revoke it"),
+    # --- end promises kept ---
 }
 
 

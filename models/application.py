@@ -11,6 +11,9 @@ from models.base import Base, Timestamps, enum_column
 from models.workflow import AppStatus, SubStatus
 
 
+EXEMPTING = ("elicense", "data")  # 免提交: the government already holds it
+
+
 class Application(Timestamps, Base):
     __tablename__ = "applications"
     __table_args__ = (
@@ -21,7 +24,8 @@ class Application(Timestamps, Base):
               postgresql_include=["status", "channel", "accepted_at", "completed_at", "on_time",
                                   "working_days_taken", "promised_days", "statutory_days", "promised_date",
                                   "delivery_method", "visit_count", "item_count", "exempted_count",
-                                  "rating_score", "rectification_state"]),
+                                  "rating_score", "rectification_state", "rating_invited",
+                                  "evaluation_invited_at", "commitment_overdue", "escalated_at"]),
         Index("ix_applications_status_light", "status", "light"),
     )
 
@@ -59,6 +63,18 @@ class Application(Timestamps, Base):
     rating_score: Mapped[int | None] = mapped_column(Integer, comment="好差评 score; null if none or dismissed")
     rectification_state: Mapped[str | None] = mapped_column(String(16), comment="of its bad rating, if any")
 
+    # v1.1 promises kept (issue 14): facts the scans and the statistics read.
+    commitment_reminded: Mapped[str | None] = mapped_column(String(8), comment="容缺 reminder sent: before or due")
+    commitment_overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0",
+                                                     comment="a pledge went past its due date (stays true)")
+    form_sources: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}", comment="一次录入: where prefilled fields came from")
+    profile_flags: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}",
+                                                       comment="form fields that differ from the verified profile")
+    red_on: Mapped[date | None] = mapped_column(Date, comment="the day the deadline turned red")
+    escalated_to: Mapped[str | None] = mapped_column(String(6), comment="督办: parent region that watches it")
+    escalated_at: Mapped[datetime | None]
+    rating_invited: Mapped[bool | None] = mapped_column(Boolean, comment="its counted rating followed an invitation")
+
     def recount_exempted(self) -> None:
         self.exempted_count = self.materials_exempted
     submitted_at: Mapped[datetime | None]
@@ -77,7 +93,7 @@ class Application(Timestamps, Base):
         cascade="all, delete-orphan", order_by="ApplicationMaterial.position", lazy="selectin")
     @property
     def materials_exempted(self) -> int:
-        return sum(1 for m in self.materials if m.satisfied_by == "elicense")
+        return sum(1 for m in self.materials if m.satisfied_by in EXEMPTING)
 
     subcases: Mapped[list[SubCase]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="SubCase.position",
@@ -103,6 +119,10 @@ class ApplicationMaterial(Base):
     upload_ids: Mapped[list[Any]] = mapped_column(default=list)
     elicense_id: Mapped[int | None] = mapped_column(Integer)
     pending: Mapped[bool] = mapped_column(Boolean, default=False, comment="容缺: owed after acceptance")
+    commitment_state: Mapped[str | None] = mapped_column(String(16), comment="容缺: pending, supplied, checked, overdue")
+    check_note: Mapped[str | None] = mapped_column(Text, comment="the clerk's reason when a supplied material failed")
+    data_check: Mapped[str | None] = mapped_column(String(32), comment="无证明: data source kind that proves it")
+    data_note: Mapped[str | None] = mapped_column(Text, comment="why the data check did not prove it")
 
 
 class SubCase(Base):

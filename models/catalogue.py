@@ -31,6 +31,14 @@ def region_prefix(region_code: str) -> str:
     return prefix
 
 
+def parent_region(region_code: str) -> str | None:
+    """The region one level up: 330825 (龙游县) -> 330800 (衢州市) -> 330000 (浙江省) -> None."""
+    prefix = region_prefix(region_code)
+    if len(prefix) <= 2:
+        return None
+    return (prefix[:-2] + "0000")[:6]
+
+
 def region_covers(parent: str, child: str) -> bool:
     return child.startswith(region_prefix(parent))
 
@@ -85,6 +93,7 @@ class Material(Base):
     elicense_type_id: Mapped[int | None] = mapped_column(ForeignKey("elicense_types.id"), index=True)
     formats: Mapped[list[Any]] = mapped_column(default=list)
     max_size_mb: Mapped[int] = mapped_column(Integer, default=10)
+    data_check: Mapped[str | None] = mapped_column(String(32), comment="无证明: data source kind that proves it")
 
     elicense_type: Mapped[ElicenseType | None] = relationship(lazy="joined")
 

@@ -31,7 +31,8 @@ class Evaluation(Base):
 
 
 class Rectification(Base):
-    """整改: a rating of 2 or less, owned by the hall that accepted the case."""
+    """整改: a rating of 2 or less, owned by the hall that accepted the case, or by the department whose
+    decision it is about."""
 
     __tablename__ = "rectifications"
     __table_args__ = (Index("ix_rectifications_status_due", "status", "fix_due"),)
@@ -50,6 +51,7 @@ class Rectification(Base):
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
     citizen_score: Mapped[int | None] = mapped_column(Integer, comment="the citizen's rating of the fix")
+    light: Mapped[str | None] = mapped_column(String(8), comment="red once a due date passed unmet")
     created_at: Mapped[datetime]
 
 
@@ -71,18 +73,25 @@ class Complaint(Base):
     response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]
     responded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True,
+                                                      comment="转办: the department that answers it")
+    assigned_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
 class Alert(Base):
-    """电子监察: a deadline turned yellow or red; the hall or department is told."""
+    """电子监察: a deadline turned yellow or red, a pledge or a complaint went overdue, or a supervisor
+    urged (督办); the hall or department is told."""
 
     __tablename__ = "alerts"
     __table_args__ = (Index("ix_alerts_targets", "hall_id", "department_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     subcase_id: Mapped[int | None] = mapped_column(ForeignKey("subcases.id"))
+    rectification_id: Mapped[int | None] = mapped_column(ForeignKey("rectifications.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="deadline", server_default="deadline",
+                                      comment="deadline, commitment, complaint, rectification, urge")
     complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))

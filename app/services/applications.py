@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import wallet, workflow
+from app.services import commitments, wallet, workflow
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
 from app.services.numbers import next_number
@@ -24,6 +24,7 @@ from models.shipment import Shipment, ShipmentStatus
 from models.workflow import AppStatus, SubStatus
 
 EDITABLE = {AppStatus.draft, AppStatus.returned}
+OWING = {AppStatus.accepted, AppStatus.in_review, AppStatus.completed}  # 容缺 and 补齐补正 after acceptance
 DELIVERY_LOCKED = {ShipmentStatus.picked_up, ShipmentStatus.in_transit, ShipmentStatus.delivered}
 
 
@@ -142,7 +143,7 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
     """Attach files, a wallet e-license, or a written commitment (容缺) to one material."""
     application = own_application(session, actor, application_id)
     if application.status not in EDITABLE and not (
-            application.status in (AppStatus.accepted, AppStatus.in_review) and _owes_materials(session, application)):
+            application.status in OWING and _owes_materials(session, application)):
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "attach"})
     material = _material(application, code)
     if upload_ids is not None:
@@ -169,6 +170,8 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
         if not material.commitment_allowed:
             raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})
         material.upload_ids, material.elicense_id, material.satisfied_by = [], None, "commitment"
+    if application.status in OWING and material.satisfied_by in ("upload", "elicense"):
+        commitments.supplied(material)
     _mark_changed(application)
     application.recount_exempted()
     workflow.record(session, application, "material_attached", actor=actor, at=clock(),

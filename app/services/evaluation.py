@@ -1,5 +1,5 @@
-"""好差评: one rating per completed case; bad ratings open a rectification with deadlines; complaints
-(办不成事) are answered within a promised number of working days."""
+"""好差评: one rating per completed case; bad ratings open a rectification with deadlines, owned by
+the hall, or by the department whose decision the rating is about (complaints: services/complaints)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,23 +16,37 @@ from app.services.calendar import load_calendar
 from app.services.notify import notify
 from app.services.paging import page_of
 from app.services.supervision import check_region
-from models.application import Application
-from models.catalogue import Item, region_prefix
-from models.evaluation import RECTIFY_AT_MOST, SCORES, Complaint, Evaluation, Rectification
-from models.workflow import AppStatus
+from models.application import Application, SubCase
+from models.catalogue import region_prefix
+from models.evaluation import RECTIFY_AT_MOST, SCORES, Evaluation, Rectification
+from models.workflow import AppStatus, SubStatus
 
 FINISHED = (AppStatus.completed, AppStatus.delivered)
 INVITE_AFTER = timedelta(days=3)
 
 
+def _owner_department(session: Session, application: Application, about_item: str | None) -> int | None:
+    """The department whose decision a bad rating is about: the item named, else a refused item."""
+    subs = session.scalars(select(SubCase).where(SubCase.application_id == application.id)
+                           .order_by(SubCase.position)).all()
+    if about_item is not None:
+        named = next((s for s in subs if s.item_code == about_item), None)
+        if named is None:
+            raise ValidationFailed("unknown_reference", errors={"about_item": [f"申请中没有事项 {about_item}"]})
+        return named.department_id
+    refused = next((s for s in subs if s.status == SubStatus.rejected and s.decided_by is not None), None)
+    return refused.department_id if refused else None
+
+
 def rate(*, session: Session, clock: Clock, actor: Actor, application_id: int, score: int, tags: list[str],
-         comment: str, rectification_days: int) -> Evaluation:
+         comment: str, rectification_days: int, about_item: str | None = None) -> Evaluation:
     from app.services.applications import own_application
 
     application = own_application(session, actor, application_id)
     if application.status not in FINISHED:
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "rate"})
     now = clock()
+    department_id = _owner_department(session, application, about_item)
     evaluation = Evaluation(application_id=application.id, citizen_id=actor.id, score=score, tags=tags,
                             comment=comment, invited=application.evaluation_invited_at is not None, created_at=now)
     session.add(evaluation)
@@ -42,13 +56,14 @@ def rate(*, session: Session, clock: Clock, actor: Actor, application_id: int, s
         session.rollback()
         raise Conflict("already_rated") from exc
     workflow.record(session, application, "rated", actor=actor, at=now, message=f"您的评价：{SCORES[score]}")
-    application.rating_score = score
+    application.rating_score, application.rating_invited = score, evaluation.invited
     if score <= RECTIFY_AT_MOST:
         application.rectification_state = "open"
         calendar = load_calendar(session)
         today = local_date(now)
         session.add(Rectification(evaluation_id=evaluation.id, application_id=application.id,
-                                  hall_id=application.hall_id, region_code=application.region_code,
+                                  hall_id=None if department_id else application.hall_id,
+                                  department_id=department_id, region_code=application.region_code,
                                   first_contact_due=calendar.add_working_days(today, 1),
                                   fix_due=calendar.add_working_days(today, rectification_days), created_at=now))
     session.commit()
@@ -143,53 +158,10 @@ def dismiss(*, session: Session, clock: Clock, actor: Actor, evaluation_id: int,
     if evaluation.dismissed_at is not None:
         raise Conflict("invalid_transition", errors={"current_status": "dismissed", "action": "dismiss"})
     evaluation.dismissed_at, evaluation.dismissed_by, evaluation.dismiss_reason = clock(), actor.id, reason
-    application.rating_score = None  # a dismissed rating no longer counts
+    application.rating_score = application.rating_invited = None  # a dismissed rating no longer counts
     rect = session.scalars(select(Rectification).where(Rectification.evaluation_id == evaluation.id)).first()
     if rect is not None and rect.status != "resolved":
         rect.status = "dismissed"
         application.rectification_state = None
     session.commit()
     return evaluation
-
-
-def complain(*, session: Session, clock: Clock, actor: Actor, content: str, application_id: int | None,
-             item_code: str | None, answer_days: int, default_region: str) -> Complaint:
-    """办不成事: optionally tied to an application or an item; answered within `answer_days`."""
-    region = default_region
-    if application_id is not None:
-        from app.services.applications import own_application
-
-        region = own_application(session, actor, application_id).region_code
-    if item_code is not None:
-        item = session.scalars(select(Item).where(Item.code == item_code)).first()
-        if item is None:
-            raise ValidationFailed("unknown_reference", errors={"item_code": [f"事项 {item_code} 不存在"]})
-        if application_id is None:
-            region = item.department.region_code
-    now = clock()
-    complaint = Complaint(citizen_id=actor.id, application_id=application_id, item_code=item_code, region_code=region,
-                          content=content, due_on=load_calendar(session).add_working_days(local_date(now), answer_days),
-                          created_at=now)
-    session.add(complaint)
-    session.commit()
-    return complaint
-
-
-def list_complaints(session: Session, actor: Actor, *, status: str | None = None, page: int = 1,
-                    page_size: int = 20):
-    stmt = select(Complaint).where(Complaint.region_code.startswith(region_prefix(check_region(actor, None))))
-    if status:
-        stmt = stmt.where(Complaint.status == status)
-    return page_of(session, stmt, Complaint.due_on, Complaint.id, page=page, page_size=page_size)
-
-
-def respond(*, session: Session, clock: Clock, actor: Actor, complaint_id: int, response: str) -> Complaint:
-    complaint = session.get(Complaint, complaint_id)
-    if complaint is None or not complaint.region_code.startswith(region_prefix(check_region(actor, None))):
-        raise NotFound()
-    if complaint.status != "open":
-        raise Conflict("invalid_transition", errors={"current_status": complaint.status, "action": "respond"})
-    complaint.status, complaint.response = "answered", response
-    complaint.responded_at, complaint.responded_by = clock(), actor.id
-    session.commit()
-    return complaint

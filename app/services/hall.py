@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import workflow
+from app.services import commitments, workflow
 from app.services.calendar import compute_deadline, load_calendar
 from app.services.notify import notify
 from app.services.post import new_shipment
@@ -75,7 +75,7 @@ def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
     application.commitment_due = commitment_due if pending else None
     for material in application.materials:
         if material.code in pending:
-            material.pending, material.satisfied_by = True, "commitment"
+            commitments.pledge(material)
     application.recount_exempted()
     entries = _items_with_dependencies(session, application)
     application.item_count = len(entries)
@@ -150,6 +150,7 @@ def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, 
     now = clock()
     if application.status != AppStatus.completed:
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "issue"})
+    commitments.ensure_none_open(application)
     if method == "window":
         add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose="领取办理结果", at=now)
         workflow.move(session, application, "issue_window", actor=actor, at=now, message="已在窗口领取办理结果")

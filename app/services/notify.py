@@ -18,6 +18,12 @@ TEMPLATES = {
     "application_completed": "您的申请 {number} 已全部办结，{delivery}。",
     "application_delivered": "您的申请 {number} 的办理结果已送达。感谢您的评价。",
     "commitment_reminder": "您的申请 {number} 容缺材料请于 {due} 前补交。",
+    "commitment_due_today": "您的申请 {number} 容缺材料（{materials}）今天（{due}）到期，请尽快补交。",
+    "commitment_overdue": "您的申请 {number} 容缺材料（{materials}）已超过约定的 {due}，请尽快补交，办理结果须补齐后领取。",
+    "commitment_rejected": "您的申请 {number} 补交的「{material}」未通过核验：{reason}，请重新补交。",
+    "data_check_failed": "您的申请 {number} 的「{material}」未能从政府数据中核验（{reason}），请上传该材料。",
+    "elicense_revoked": "您的电子证照「{type}」（{license_number}）已被{issuer}撤销：{reason}。",
+    "complaint_answered": "您反映的问题（{summary}）已有答复：{response}",
     "shipment_picked_up": "您的申请 {number} 的办理结果已由{carrier}揽收，运单号 {tracking}。",
     "shipment_failed": "您的申请 {number} 的办理结果投递未成功（{reason}），已退回大厅，我们将与您联系重新寄送或改为窗口领取。",
     "evaluation_invitation": "您的申请 {number} 已办结，请对本次服务进行评价（好差评）。",
@@ -28,7 +34,13 @@ TEMPLATES = {
 
 def notify(session: Session, application: Application, template: str, *, at: datetime, **params) -> None:
     params = {"number": application.number, "title": application.title, **params}
+    notify_citizen(session, application.citizen_id, template, at=at, application_id=application.id, **params)
+
+
+def notify_citizen(session: Session, citizen_id: int, template: str, *, at: datetime,
+                   application_id: int | None = None, **params) -> None:
+    """A message not about one application (a revoked license, an answered complaint)."""
     text = "【最多跑一次】" + TEMPLATES[template].format(**params)
-    session.add(Notification(citizen_id=application.citizen_id, application_id=application.id,
+    session.add(Notification(citizen_id=citizen_id, application_id=application_id,
                              template=template, params={k: str(v) for k, v in params.items()},
                              text=text, next_attempt_at=at, created_at=at))

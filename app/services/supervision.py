@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, case, cast, func, null, select
+from sqlalchemy import Integer, String, case, cast, func, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
@@ -13,15 +13,15 @@ from app.clock import Clock, local_date
 from app.errors import Forbidden
 from app.services.calendar import compute_deadline, load_calendar
 from app.services.paging import page_of
-from models.application import Application, Pause, SubCase
-from models.calendar import deadline_light
+from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.catalogue import region_covers, region_prefix
-from models.evaluation import Alert, Complaint
+from models.evaluation import Alert
 from models.workflow import AppStatus, SubStatus
 
 OPEN_APPS = (AppStatus.accepted, AppStatus.in_review)
 OPEN_SUBS = (SubStatus.pending, SubStatus.materials_requested)
 WARN = ("yellow", "red")
+WATCHED_PLEDGES = (AppStatus.accepted, AppStatus.in_review, AppStatus.completed)
 
 
 @dataclass
@@ -30,10 +30,16 @@ class ScanReport:
     subcases: int = 0
     complaints: int = 0
     alerts: int = 0
+    commitments_overdue: int = 0
+    rectifications: int = 0
+    escalated: int = 0
 
 
-def scan_deadlines(*, session: Session, clock: Clock) -> ScanReport:
-    """Recompute every open case's light; each change to yellow or red writes an alert."""
+def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -> ScanReport:
+    """Recompute every open case's light; each change to yellow or red writes an alert. Then the
+    promises around them: 容缺 pledges, complaints and rectifications past due, escalation (督办)."""
+    from app.services import commitments, complaints, escalation
+
     now = clock()
     today = local_date(now)
     calendar = load_calendar(session)
@@ -46,6 +52,7 @@ def scan_deadlines(*, session: Session, clock: Clock) -> ScanReport:
         d = compute_deadline(calendar, start=application.accepted_on, promised_days=application.promised_days,
                              pauses=pauses[application.id], now=now)
         application.promised_date = d.promised_date
+        escalation.track_red(application, d.light, today)
         if d.light != application.light:
             report.applications += 1
             application.light = d.light
@@ -68,13 +75,13 @@ def scan_deadlines(*, session: Session, clock: Clock) -> ScanReport:
                 report.alerts += _alert(session, now, application, sub, d.light,
                                         f"办件 {application.number} 的 {sub.item_code} "
                                         f"{'已超期' if d.light == 'red' else '即将到期'}（{d.promised_date}）")
-    for complaint in session.scalars(select(Complaint).where(Complaint.status == "open")):
-        left = calendar.working_days_between(today, complaint.due_on)
-        light = deadline_light(left, max(1, calendar.working_days_between(local_date(complaint.created_at),
-                                                                          complaint.due_on)), False)
-        if light != complaint.light:
-            report.complaints += 1
-            complaint.light = light
+    report.complaints, alerts = complaints.scan_complaints(session, now=now, today=today, calendar=calendar)
+    report.alerts += alerts
+    report.rectifications = complaints.scan_rectifications(session, now=now, today=today)
+    report.alerts += report.rectifications
+    report.commitments_overdue = commitments.scan_commitments(session, now, today)
+    report.escalated = escalation.escalate_red(session, now=now, today=today, calendar=calendar,
+                                               after=escalate_after)
     session.commit()
     return report
 
@@ -99,35 +106,54 @@ def check_region(actor: Actor, region_code: str | None) -> str:
     return region_code
 
 
+def supervised(actor: Actor):
+    """The cases a supervisor watches: those of their own region, and those escalated (督办) to their
+    region or one under it; an admin watches all."""
+    if actor.role == "admin" or not actor.region_code:
+        return true()
+    return or_(Application.region_code == actor.region_code,
+               Application.escalated_to.startswith(region_prefix(actor.region_code)))
+
+
 def warnings(session: Session, actor: Actor, *, light: str | None = None, hall_id: int | None = None,
-             department_id: int | None = None, page: int = 1, page_size: int = 20):
-    """Yellow and red applications (by hall) and sub-cases (by department) in the supervisor's region."""
-    prefix = region_prefix(check_region(actor, None)) if actor.region_code else ""
+             department_id: int | None = None, escalated: bool | None = None, page: int = 1, page_size: int = 20):
+    """Yellow and red applications (by hall), sub-cases (by department) and overdue pledges (容缺) that
+    the supervisor watches."""
     lights = (light,) if light else WARN
-    app_rows = select(Application.id.label("application_id"), Application.number, Application.title,
-                      Application.hall_id, cast(null(), Integer).label("department_id"),
+    common = (Application.id.label("application_id"), Application.number, Application.title, Application.hall_id)
+    tail = (Application.escalated_to, Application.escalated_at)
+    app_rows = select(*common, cast(null(), Integer).label("department_id"),
                       cast(null(), String).label("item_code"), Application.light,
-                      Application.promised_date.label("due"), cast(null(), Integer).label("subcase_id")) \
-        .where(Application.status.in_(OPEN_APPS), Application.light.in_(lights),
-               Application.region_code.startswith(prefix))
-    sub_rows = select(Application.id, Application.number, Application.title, Application.hall_id,
-                      SubCase.department_id, SubCase.item_code, SubCase.light,
-                      Application.promised_date, SubCase.id) \
+                      Application.promised_date.label("due"), cast(null(), Integer).label("subcase_id"),
+                      literal("deadline").label("kind"), *tail) \
+        .where(Application.status.in_(OPEN_APPS), Application.light.in_(lights))
+    sub_rows = select(*common, SubCase.department_id, SubCase.item_code, SubCase.light,
+                      Application.promised_date, SubCase.id, literal("deadline"), *tail) \
         .join(Application, SubCase.application_id == Application.id) \
-        .where(SubCase.status.in_(OPEN_SUBS), SubCase.light.in_(lights), Application.region_code.startswith(prefix))
-    if hall_id is not None:
-        app_rows = app_rows.where(Application.hall_id == hall_id)
-        sub_rows = sub_rows.where(Application.hall_id == hall_id)
+        .where(SubCase.status.in_(OPEN_SUBS), SubCase.light.in_(lights))
+    owed = select(ApplicationMaterial.application_id).where(ApplicationMaterial.commitment_state == "overdue")
+    pledge_rows = select(*common, cast(null(), Integer), cast(null(), String), literal("red"),
+                         Application.commitment_due, cast(null(), Integer), literal("commitment"), *tail) \
+        .where(Application.status.in_(WATCHED_PLEDGES), Application.id.in_(owed), literal("red").in_(lights))
+    parts = []
+    for rows in (app_rows, sub_rows, pledge_rows):
+        rows = rows.where(supervised(actor))
+        if hall_id is not None:
+            rows = rows.where(Application.hall_id == hall_id)
+        if escalated is not None:
+            rows = rows.where(Application.escalated_at.is_not(None) if escalated else Application.escalated_at.is_(None))
+        parts.append(rows)
+    app_rows, sub_rows, pledge_rows = parts
     if department_id is not None:
-        app_rows = app_rows.where(Application.id.in_(
-            select(SubCase.application_id).where(SubCase.department_id == department_id)))
+        in_department = Application.id.in_(select(SubCase.application_id).where(SubCase.department_id == department_id))
+        app_rows, pledge_rows = app_rows.where(in_department), pledge_rows.where(in_department)
         sub_rows = sub_rows.where(SubCase.department_id == department_id)
-    union = app_rows.union_all(sub_rows).subquery()
+    union = union_all(app_rows, sub_rows, pledge_rows).subquery()
     total = session.scalar(select(func.count()).select_from(union))
     rows = session.execute(select(union).order_by(case((union.c.light == "red", 0), else_=1), union.c.due,
-                                                     union.c.application_id)
+                                                     union.c.application_id, union.c.kind)
                            .limit(page_size).offset((page - 1) * page_size)).mappings().all()
-    return [dict(r) for r in rows], total
+    return [{**r, "id": r["application_id"], "escalated": r["escalated_at"] is not None} for r in rows], total
 
 
 def alerts_for(session: Session, actor: Actor, *, page: int = 1, page_size: int = 20):

@@ -68,10 +68,18 @@ class ApplicationMaterialSchema(Schema):
     max_size_mb = F.Integer(required=True)
     items = F.List(F.String(), required=True)
     satisfied_by = F.String(allow_none=True, required=True,
-                            validate=validate.OneOf(["upload", "elicense", "commitment"]))
+                            validate=validate.OneOf(["upload", "elicense", "commitment", "data"]))
     upload_ids = F.List(F.Integer(), required=True)
     elicense_id = F.Integer(allow_none=True, required=True)
     pending = F.Boolean(required=True, metadata={"description": "容缺: still owed after acceptance"})
+    commitment_state = F.String(allow_none=True, required=True, validate=validate.OneOf(
+        ["pending", "supplied", "checked", "overdue"]), metadata={"description": "容缺 follow-up; null if not pledged"})
+    check_note = F.String(allow_none=True, required=True,
+                          metadata={"description": "why the clerk sent a supplied material back"})
+    data_check = F.String(allow_none=True, required=True,
+                          metadata={"description": "无证明: the data source kind that can prove it"})
+    data_note = F.String(allow_none=True, required=True,
+                         metadata={"description": "why the data check did not prove it (then upload it)"})
 
 
 class ApplicationSchema(Schema):
@@ -92,6 +100,10 @@ class ApplicationSchema(Schema):
     materials_exempted = F.Integer(required=True, dump_only=True,
                                    metadata={"description": "materials filled from the e-license wallet (免提交)"})
     return_count = F.Integer(required=True, dump_only=True)
+    form_sources = F.Dict(keys=F.String(), values=F.String(), required=True, dump_only=True, metadata={
+        "description": "一次录入: prefilled fields and where from: profile or application:{number}"})
+    commitment_due = F.Date(allow_none=True, required=True, dump_only=True,
+                            metadata={"description": "容缺: pledged materials are due by this date"})
     created_at = F.DateTime(required=True)
     submitted_at = F.DateTime(allow_none=True, required=True, dump_only=True)
     accepted_at = F.DateTime(allow_none=True, required=True, dump_only=True)

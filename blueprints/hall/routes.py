@@ -6,7 +6,7 @@ from app.web import deps
 from app.crypto import mask_phone
 from app.extensions import Blueprint, db, paged
 from app.services import hall as svc
-from app.services import post
+from app.services import commitments, post
 from blueprints.hall import schemas as s
 from models.citizen import Citizen
 
@@ -68,6 +68,19 @@ _command("visits", "record_visit", s.VisitCreateSchema, svc.record_visit,
          "Record that the citizen came in person.", status=201, out=s.VisitOutSchema)
 _command("issue", "issue", s.IssueSchema, svc.issue,
          "Hand the result over: at the window (a visit) or by post (a shipment is requested).")
+
+
+@blp.route("/hall/applications/<int:application_id>/materials/<material_code>/check", methods=["POST"])
+@blp.auth_required(CLERK)
+@blp.idempotent
+@blp.arguments(s.MaterialCheckSchema)
+@blp.response(200, s.HallApplicationSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def check_material(data, application_id, material_code):
+    """Check a 容缺 material the citizen supplied: checked, or owed again with the reason."""
+    result = commitments.check(**deps(), application_id=application_id, code=material_code, **data)
+    return _view([result])[0]
 
 
 @blp.route("/hall/shipments")

@@ -16,13 +16,20 @@ class HallApplicationSchema(ApplicationSchema):
     citizen_name = F.String(allow_none=True, required=True)
     citizen_phone_masked = F.String(allow_none=True, required=True)
     changed_since_return = F.Boolean(required=True)
-    commitment_due = F.Date(allow_none=True, required=True)
+    profile_flags = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
+        "description": "form fields that differ from the citizen's verified profile (check them)"})
 
 
 class AcceptSchema(Schema):
     pending_materials = F.List(F.String(), load_default=list,
                                metadata={"description": "容缺: material codes owed after acceptance"})
     commitment_due = F.Date(allow_none=True, load_default=None)
+
+
+class MaterialCheckSchema(Schema):
+    ok = F.Boolean(required=True, metadata={"description": "the supplied 容缺 material is right"})
+    reason = F.String(load_default=None, allow_none=True, validate=validate.Length(max=500),
+                      metadata={"description": "required when not ok: told to the citizen"})
 
 
 class ProblemSchema(Schema):

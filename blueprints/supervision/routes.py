@@ -7,7 +7,8 @@ from app.auth import current_actor
 from app.web import deps, today
 from app.extensions import Blueprint, db, paged
 from app.services import evaluation as ev
-from app.services import stats, supervision
+from app.services import complaints as cp
+from app.services import escalation, stats, supervision
 from blueprints.supervision import schemas as s
 
 blp = Blueprint("supervision", __name__, description="监督（跑改办）：电子监察、统计、好差评整改、办不成事")
@@ -21,8 +22,20 @@ SUPERVISOR = ("supervisor", "admin")
 @blp.response(200, s.WarningSchema(many=True))
 @blp.paginate()
 def warnings(args, pagination_parameters):
-    """Yellow and red deadlines in my region, by hall (applications) and department (sub-cases)."""
+    """Yellow and red deadlines and overdue pledges I watch: my region's, and those escalated to me."""
     return paged(pagination_parameters, supervision.warnings, db.session, current_actor(), **args)
+
+
+@blp.route("/supervision/warnings/<int:application_id>/urge", methods=["POST"])
+@blp.auth_required(*SUPERVISOR)
+@blp.idempotent
+@blp.arguments(s.NoteSchema)
+@blp.response(200, s.UrgeSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def urge(data, application_id):
+    """督办: send a notice to the hall and the late departments of a warned case; recorded on the case."""
+    return escalation.urge(**deps(), application_id=application_id, note=data["note"])
 
 
 @blp.route("/supervision/stats")
@@ -84,24 +97,55 @@ def dismiss(data, evaluation_id):
 
 
 @blp.route("/supervision/complaints")
-@blp.auth_required(*SUPERVISOR)
+@blp.auth_required("supervisor", "admin", "reviewer")
 @blp.arguments(s.ComplaintQueryArgsSchema, location="query")
 @blp.response(200, s.ComplaintSchema(many=True))
 @blp.paginate()
 def complaints(args, pagination_parameters):
-    """办不成事 reports in my region, soonest due first."""
-    return paged(pagination_parameters, ev.list_complaints, db.session, current_actor(), **args)
+    """办不成事 reports in my region (a reviewer: those passed to my department), soonest due first."""
+    return paged(pagination_parameters, cp.list_complaints, db.session, current_actor(), **args)
+
+
+@blp.route("/supervision/complaints/<int:complaint_id>/assign", methods=["POST"])
+@blp.auth_required(*SUPERVISOR)
+@blp.arguments(s.AssignSchema)
+@blp.response(200, s.ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def assign(data, complaint_id):
+    """转办: pass a complaint to a department of the region, whose reviewers answer it."""
+    return cp.assign(**deps(), complaint_id=complaint_id, department_code=data["department_code"])
 
 
 @blp.route("/supervision/complaints/<int:complaint_id>/respond", methods=["POST"])
-@blp.auth_required(*SUPERVISOR)
+@blp.auth_required("supervisor", "admin", "reviewer")
 @blp.arguments(s.RespondSchema)
 @blp.response(200, s.ComplaintSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def respond(data, complaint_id):
-    """Answer a complaint."""
-    return ev.respond(**deps(), complaint_id=complaint_id, response=data["response"])
+    """Answer a complaint (a reviewer: one passed to my department); the citizen is told."""
+    return cp.respond(**deps(), complaint_id=complaint_id, response=data["response"])
+
+
+@blp.route("/complaints")
+@blp.auth_required("citizen")
+@blp.arguments(s.ComplaintQueryArgsSchema, location="query")
+@blp.response(200, s.ComplaintSchema(many=True))
+@blp.paginate()
+def my_complaints(args, pagination_parameters):
+    """My complaints, newest first, with their answers."""
+    return paged(pagination_parameters, cp.my_complaints, db.session, current_actor(), **args)
+
+
+@blp.route("/complaints/<int:complaint_id>")
+@blp.auth_required("citizen")
+@blp.etag
+@blp.response(200, s.ComplaintSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+def my_complaint(complaint_id):
+    """One of my complaints, with the answer once given."""
+    return cp.my_complaint(db.session, current_actor(), complaint_id)
 
 
 @blp.route("/complaints", methods=["POST"])
@@ -111,7 +155,7 @@ def respond(data, complaint_id):
 @blp.response(201, s.ComplaintSchema)
 def complain(data):
     """办不成事: tell the supervisors what could not be done, optionally about an item or an application."""
-    return ev.complain(**deps(), **data, answer_days=current_app.config["COMPLAINT_WORKING_DAYS"],
+    return cp.complain(**deps(), **data, answer_days=current_app.config["COMPLAINT_WORKING_DAYS"],
                        default_region=current_app.config["DEFAULT_REGION_CODE"])
 
 

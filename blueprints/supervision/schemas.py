@@ -11,9 +11,15 @@ class WarningQueryArgsSchema(Schema):
     light = F.String(validate=validate.OneOf(["yellow", "red"]))
     hall_id = F.Integer()
     department_id = F.Integer()
+    escalated = F.Boolean(metadata={"description": "only cases escalated (督办) from below, or only the others"})
 
 
 class WarningSchema(Schema):
+    id = F.Integer(required=True, metadata={"description": "the application; POST .../warnings/{id}/urge"})
+    kind = F.String(required=True, validate=validate.OneOf(["deadline", "commitment"]),
+                    metadata={"description": "a late deadline, or a 容缺 pledge past its due date"})
+    escalated = F.Boolean(required=True, metadata={"description": "red too long: went up to the parent region"})
+    escalated_to = F.String(allow_none=True, required=True)
     application_id = F.Integer(required=True)
     number = F.String(required=True)
     title = F.String(required=True)
@@ -64,6 +70,8 @@ class EvaluationCreateSchema(Schema):
     score = F.Integer(required=True, validate=validate.Range(1, 5))
     tags = F.List(F.String(validate=validate.Length(1, 20)), load_default=list, validate=validate.Length(max=10))
     comment = F.String(load_default="", validate=validate.Length(max=1000))
+    about_item = F.String(load_default=None, allow_none=True, validate=validate.Length(1, 32), metadata={
+        "description": "the item whose decision the rating is about: its department owns the rectification"})
 
 
 class EvaluationSchema(Schema):
@@ -99,6 +107,7 @@ class RectificationSchema(Schema):
     resolved_at = F.DateTime(allow_none=True, required=True)
     resolution = F.String(allow_none=True, required=True)
     citizen_score = F.Integer(allow_none=True, required=True)
+    light = F.String(allow_none=True, required=True, metadata={"description": "red once a due date passed unmet"})
 
 
 class NoteSchema(Schema):
@@ -130,11 +139,27 @@ class ComplaintSchema(Schema):
     light = F.String(required=True)
     response = F.String(allow_none=True, required=True)
     responded_at = F.DateTime(allow_none=True, required=True)
+    department_id = F.Integer(allow_none=True, required=True, metadata={"description": "转办: who answers it"})
+    assigned_at = F.DateTime(allow_none=True, required=True)
     created_at = F.DateTime(required=True)
 
 
 class ComplaintQueryArgsSchema(Schema):
     status = F.String(validate=validate.OneOf(["open", "answered"]))
+
+
+class AssignSchema(Schema):
+    department_code = F.String(required=True, validate=validate.Length(1, 32))
+
+
+class UrgeSchema(Schema):
+    application_id = F.Integer(required=True)
+    number = F.String(required=True)
+    note = F.String(required=True)
+    urged_at = F.DateTime(required=True)
+    hall_id = F.Integer(allow_none=True, required=True)
+    department_ids = F.List(F.Integer(), required=True)
+    notices = F.Integer(required=True, metadata={"description": "督办 notices sent (hall and late departments)"})
 
 
 class RespondSchema(Schema):
@@ -143,8 +168,12 @@ class RespondSchema(Schema):
 
 class AlertSchema(Schema):
     id = F.Integer(required=True)
-    application_id = F.Integer(required=True)
+    kind = F.String(required=True, validate=validate.OneOf(
+        ["deadline", "commitment", "complaint", "rectification", "urge", "escalation"]))
+    application_id = F.Integer(allow_none=True, required=True)
     subcase_id = F.Integer(allow_none=True, required=True)
+    complaint_id = F.Integer(allow_none=True, required=True)
+    rectification_id = F.Integer(allow_none=True, required=True)
     light = F.String(required=True)
     message = F.String(required=True)
     created_at = F.DateTime(required=True)
