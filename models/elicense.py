@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps
@@ -33,6 +33,8 @@ class Elicense(Timestamps, Base):
     issued_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(Text, comment="why the issuing department revoked it")
     verified: Mapped[bool] = mapped_column(Boolean, default=False, comment="checked against the original")
     verified_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     source: Mapped[str] = mapped_column(String(16), comment="uploaded or issued")

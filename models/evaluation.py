@@ -72,6 +72,7 @@ class Complaint(Base):
     light: Mapped[str] = mapped_column(String(8), default="green")
     response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None]
+    answered_on: Mapped[date | None] = mapped_column(Date, comment="Asia/Shanghai date of the answer (late if after due_on)")
     responded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True,
                                                       comment="转办: the department that answers it")

@@ -9,12 +9,14 @@ from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.clock import Clock, local_date
+from app.crypto import FieldCipher
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import commitments, wallet, workflow
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
 from app.services.numbers import next_number
 from app.services.paging import page_of
+from app.services.prefill import prefill, profile_flags
 from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.bundling import critical_path_days, merge_materials
 from models.catalogue import Bundle, Item
@@ -52,8 +54,8 @@ def _catalogue_entries(session: Session, item_code: str | None, bundle_code: str
     return bundle.name, [(link.item, list(link.depends_on)) for link in bundle.items], form, materials
 
 
-def create_application(*, session: Session, clock: Clock, actor: Actor, item_code: str | None = None,
-                       bundle_code: str | None = None, hall_id: int | None = None,
+def create_application(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
+                       item_code: str | None = None, bundle_code: str | None = None, hall_id: int | None = None,
                        form: dict | None = None) -> Application:
     title, entries, form_spec, materials = _catalogue_entries(session, item_code, bundle_code)
     hall = None
@@ -67,6 +69,7 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
     cleaned, errors = clean_form(form_spec, form or {}, today=local_date(clock()))
     if errors:
         raise ValidationFailed(errors={"form": errors})
+    prefilled, form_sources = prefill(session, cipher, actor.id, form_spec, cleaned)
     now = clock()
     region = hall.region_code if hall else entries[0][0].department.region_code
     days = {item.code: item.promised_days for item, _ in entries}
@@ -77,7 +80,7 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, item_cod
         item_id=entries[0][0].id if item_code else None,
         bundle_id=None if item_code else session.scalars(select(Bundle.id).where(Bundle.code == bundle_code)).one(),
         item_code=item_code, bundle_code=bundle_code, title=title, hall_id=hall.id if hall else None, region_code=region, status=AppStatus.draft,
-        form=cleaned, form_spec=form_spec, promised_days=critical_path_days(days, deps),
+        form={**prefilled, **cleaned}, form_sources=form_sources, form_spec=form_spec, promised_days=critical_path_days(days, deps),
         statutory_days=critical_path_days(statutory, deps),
         delivery_method=None,
     )
@@ -117,6 +120,8 @@ def update_form(*, session: Session, clock: Clock, actor: Actor, application_id:
     if errors:
         raise ValidationFailed(errors={"form": errors})
     application.form = {**application.form, **cleaned}
+    # A field the citizen retyped is theirs now, not the prefill's.
+    application.form_sources = {k: v for k, v in (application.form_sources or {}).items() if k not in cleaned}
     _mark_changed(application)
     workflow.commit(session)
     return application
@@ -223,9 +228,10 @@ def missing_for_submit(application: Application) -> dict:
 
 
 @workflow.concurrent_safe
-def submit(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
+def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, application_id: int) -> Application:
     """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知)."""
     application = own_application(session, actor, application_id)
+    application.profile_flags = profile_flags(session, cipher, application)
     if application.status in EDITABLE:
         missing = missing_for_submit(application)
         if missing["materials"] or missing["fields"]:

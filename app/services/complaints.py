@@ -107,7 +107,7 @@ def respond(*, session: Session, clock: Clock, actor: Actor, complaint_id: int, 
     complaint = _staff_complaint(session, actor, complaint_id)
     now = clock()
     complaint.status, complaint.response = "answered", response
-    complaint.responded_at, complaint.responded_by = now, actor.id
+    complaint.responded_at, complaint.responded_by, complaint.answered_on = now, actor.id, local_date(now)
     notify_citizen(session, complaint.citizen_id, "complaint_answered", at=now,
                    application_id=complaint.application_id, summary=_summary(complaint), response=response)
     session.commit()

@@ -158,7 +158,7 @@ def dismiss(*, session: Session, clock: Clock, actor: Actor, evaluation_id: int,
     if evaluation.dismissed_at is not None:
         raise Conflict("invalid_transition", errors={"current_status": "dismissed", "action": "dismiss"})
     evaluation.dismissed_at, evaluation.dismissed_by, evaluation.dismiss_reason = clock(), actor.id, reason
-    application.rating_score = application.rating_invited = None  # a dismissed rating no longer counts
+    application.rating_score = None  # a dismissed rating no longer counts (it was still an answer)
     rect = session.scalars(select(Rectification).where(Rectification.evaluation_id == evaluation.id)).first()
     if rect is not None and rect.status != "resolved":
         rect.status = "dismissed"

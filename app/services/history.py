@@ -68,7 +68,7 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
             case_items, title, item_code, bundle_code = [item], item.main_name, item.code, None
         promised = max(i.promised_days for i in case_items)
         statutory = max(i.statutory_days for i in case_items)
-        channel = "mobile" if rng.random() < 0.9 else "window"
+        channel = rng.choices(["mobile", "window", "agent", "assisted"], [84, 8, 4, 4])[0]
         roll = rng.random()
         recent = (today - day).days < 10
         status = ("submitted" if recent and roll < 0.3 else "in_review" if recent and roll < 0.6 else
@@ -90,6 +90,10 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
         if status == "completed":
             late = rng.random() < 0.12
             taken = rng.randint(promised + 1, promised + 6) if late else rng.randint(0, promised)
+            if late and taken > promised + 3:  # red past ESCALATE_AFTER_WORKING_DAYS: went up (督办)
+                app["escalated_at"] = app["accepted_at"] + timedelta(days=(promised + 3) * 7 / 5)
+                app["escalated_to"] = region[:4] + "00"
+            app["commitment_overdue"] = rng.random() < 0.02  # a 容缺 pledge supplied late
             completed = app["accepted_at"] + timedelta(days=taken * 7 / 5, hours=rng.randrange(1, 8))
             if completed.date() >= today:  # not finished yet: still with the departments
                 status = app["status"] = "in_review"
@@ -139,10 +143,12 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                 "satisfied_by": "elicense" if position == 0 and rng.random() < 0.35 else "upload",
                 "upload_ids": [], "pending": False})
         if rng.random() < 0.005:
+            answered = (today - day).days > 10
             rows[Complaint].append({"id": take(Complaint), "citizen_id": app["citizen_id"],
                                     "application_id": aid, "item_code": item_code, "region_code": region,
                                     "content": "材料要求与指南不一致，办不成", "due_on": day + timedelta(days=7),
-                                    "status": "answered" if (today - day).days > 10 else "open", "light": "green",
+                                    "status": "answered" if answered else "open", "light": "green",
+                                    "answered_on": day + timedelta(days=rng.randint(2, 10)) if answered else None,
                                     "created_at": submitted})
         app["visit_count"] = visits
         app["item_count"] = len(case_items) if "accepted_at" in app else 0
@@ -161,10 +167,10 @@ def _rate(rng: random.Random, rows: dict, take, app: dict, hall_id: int) -> None
     at = app["completed_at"] + timedelta(days=rng.randint(0, 5))
     eid = take(Evaluation)
     dismissed = score <= 2 and rng.random() < 0.05
-    app["rating_score"] = None if dismissed else score
+    invited = app.get("evaluation_invited_at") is not None and rng.random() < 0.4
+    app["rating_score"], app["rating_invited"] = None if dismissed else score, invited
     rows[Evaluation].append({"id": eid, "application_id": app["id"], "citizen_id": app["citizen_id"], "score": score,
-                             "tags": [], "comment": "",
-                             "invited": app.get("evaluation_invited_at") is not None and rng.random() < 0.4,
+                             "tags": [], "comment": "", "invited": invited,
                              "created_at": at,
                              "dismissed_at": at if dismissed else None,
                              "dismiss_reason": "经核实为恶意差评" if score <= 2 else None})

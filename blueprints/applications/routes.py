@@ -5,7 +5,7 @@ from flask.views import MethodView
 
 from app.auth import current_actor
 from app.web import deps
-from app.extensions import Blueprint, db, paged
+from app.extensions import Blueprint, db, paged, services
 from app.services import applications as svc
 from app.errors import NotFound
 from app.services.progress import application_for_progress, progress, progress_stamp
@@ -24,7 +24,7 @@ class Applications(MethodView):
     @blp.response(201, s.ApplicationSchema)
     def post(self, data):
         """Start an application for an item or a 一件事 bundle (status draft)."""
-        return svc.create_application(**deps(), **data)
+        return svc.create_application(**deps(), **_outside(), **data)
 
     @blp.auth_required(CITIZEN)
     @blp.arguments(s.ApplicationQueryArgsSchema, location="query")
@@ -78,20 +78,26 @@ def set_delivery(data, application_id):
     return svc.set_delivery(**deps(), application_id=application_id, **data)
 
 
-def _command(name: str, func, doc: str):
+def _outside() -> dict:
+    """What creating and submitting read besides the database: the profile's cipher (prefill)."""
+    return {"cipher": services().cipher}
+
+
+def _command(name: str, func, doc: str, outside: bool = False):
     @blp.auth_required(CITIZEN)
     @blp.idempotent
     @blp.response(200, s.ApplicationSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(application_id):
-        return func(**deps(), application_id=application_id)
+        return func(**deps(), **(_outside() if outside else {}), application_id=application_id)
 
     view.__name__, view.__doc__ = name, doc
     blp.route(f"/applications/<int:application_id>/{name}", methods=["POST"])(view)
 
 
-_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field at once.")
+_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field at once.",
+         outside=True)
 _command("withdraw", svc.withdraw, "Withdraw before acceptance.")
 _command("supply", svc.supply, "Tell the departments the requested materials are supplied (the clock restarts).")
 

@@ -5,6 +5,7 @@ from app.auth import current_actor
 from app.web import deps
 from app.extensions import Blueprint, db, paged
 from app.services import department as svc
+from app.services import revocation
 from blueprints.department import schemas as s
 from models.application import Application, SubCase
 from models.catalogue import Item
@@ -53,3 +54,16 @@ _command("approve", s.ApproveSchema, svc.approve, "Approve; dependent sub-cases 
 _command("reject", s.SubcaseRejectSchema, svc.reject, "Refuse; sub-cases waiting on this one are refused with it.")
 _command("request-materials", s.RequestMaterialsSchema, svc.request_materials,
          "Ask the citizen for materials; the deadline pauses until they are supplied.")
+
+
+@blp.route("/department/elicenses/<int:license_id>/revoke", methods=["POST"])
+@blp.auth_required(REVIEWER)
+@blp.idempotent
+@blp.arguments(s.RevokeSchema)
+@blp.response(200, s.RevokedSchema)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def revoke(data, license_id):
+    """Revoke an e-license my department issued: verification says 已撤销 at once, the holder is told."""
+    return revocation.revoke(**deps(), license_id=license_id, reason=data["reason"])

@@ -39,3 +39,19 @@ class SubcaseRejectSchema(Schema):
 
 class RequestMaterialsSchema(Schema):
     problems = F.List(F.Nested(ProblemSchema), required=True, validate=validate.Length(1, 50))
+
+
+class RevokeSchema(Schema):
+    reason = F.String(required=True, validate=validate.Length(1, 500))
+
+
+class RevokedSchema(Schema):
+    id = F.Integer(required=True)
+    type = F.String(required=True)
+    number = F.String(required=True)
+    issuer = F.String(required=True)
+    status = F.String(required=True)
+    revoked_at = F.DateTime(required=True)
+    revoke_reason = F.String(required=True)
+    applications_affected = F.List(F.String(), required=True,
+                                   metadata={"description": "open drafts that must supply the material again"})

@@ -64,6 +64,15 @@ class StatsSchema(Schema):
     ratings = F.Integer(required=True)
     rectified_rate = F.Float(allow_none=True, required=True)
     trips_saved = F.Integer(required=True)
+    channel_mobile_rate = F.Float(allow_none=True, required=True)
+    channel_agent_rate = F.Float(allow_none=True, required=True)
+    channel_assisted_rate = F.Float(allow_none=True, required=True)
+    invited_response_rate = F.Float(allow_none=True, required=True)
+    satisfaction_rate_spontaneous = F.Float(allow_none=True, required=True)
+    satisfaction_rate_invited = F.Float(allow_none=True, required=True)
+    commitments_overdue = F.Integer(required=True)
+    complaints_overdue = F.Integer(required=True)
+    escalations = F.Integer(required=True)
 
 
 class EvaluationCreateSchema(Schema):

@@ -58,8 +58,14 @@ def upgrade():
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.add_column(sa.Column('department_id', sa.Integer(), nullable=True, comment='转办: the department that answers it'))
         batch_op.add_column(sa.Column('assigned_at', models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('answered_on', sa.Date(), nullable=True, comment='Asia/Shanghai date of the answer (late if after due_on)'))
         batch_op.create_index(batch_op.f('ix_complaints_department_id'), ['department_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_complaints_department_id_departments'), 'departments', ['department_id'], ['id'])
+
+    with op.batch_alter_table('elicenses', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revoked_by', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('revoke_reason', sa.Text(), nullable=True, comment='why the issuing department revoked it'))
+        batch_op.create_foreign_key(batch_op.f('fk_elicenses_revoked_by_staff'), 'staff', ['revoked_by'], ['id'])
 
     with op.batch_alter_table('materials', schema=None) as batch_op:
         batch_op.add_column(sa.Column('data_check', sa.String(length=32), nullable=True, comment='无证明: data source kind that proves it'))
@@ -76,9 +82,15 @@ def downgrade():
     with op.batch_alter_table('materials', schema=None) as batch_op:
         batch_op.drop_column('data_check')
 
+    with op.batch_alter_table('elicenses', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_elicenses_revoked_by_staff'), type_='foreignkey')
+        batch_op.drop_column('revoke_reason')
+        batch_op.drop_column('revoked_by')
+
     with op.batch_alter_table('complaints', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_complaints_department_id_departments'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_complaints_department_id'))
+        batch_op.drop_column('answered_on')
         batch_op.drop_column('assigned_at')
         batch_op.drop_column('department_id')
 

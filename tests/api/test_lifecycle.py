@@ -35,7 +35,9 @@ def test_retirement_from_login_to_completed_in_parallel(client, sms):
     body = assert_error(client.post(f"/api/v1/applications/{app['id']}/submit", headers=headers),
                         422, "materials_missing")
     assert {m["code"] for m in body["errors"]["materials"]} == {"ID_CARD", "BANK_CARD", "RETIRE_APPROVAL"}
-    assert {f["name"] for f in body["errors"]["fields"]} == set(RETIRE_FORM)
+    # 一次录入: the phone number the citizen logged in with is prefilled from the profile.
+    assert app["form_sources"] == {"contact_phone": "profile"} and app["form"]["contact_phone"] == "13800138000"
+    assert {f["name"] for f in body["errors"]["fields"]} == set(RETIRE_FORM) - {"contact_phone"}
 
     assert client.patch(f"/api/v1/applications/{app['id']}", headers=headers,
                         json={"form": RETIRE_FORM}).status_code == 200

@@ -13,7 +13,7 @@ from app.clock import SHANGHAI, local_date
 from app.services import supervision
 from app.services.history import seed_history
 from models.application import Application, ApplicationMaterial, SubCase, Visit
-from models.evaluation import Evaluation, Rectification
+from models.evaluation import Complaint, Evaluation, Rectification
 from models.staff import Staff
 from tests.factories import submitted_and_accepted
 from tests.helpers import app_now, assert_error, login_citizen, login_staff
@@ -51,6 +51,15 @@ def independent(session, *, region: str | None = None, start: date | None = None
     ratings = [e for e in session.scalars(select(Evaluation)) if e.application_id in ids and e.dismissed_at is None]
     rects = [r for r in session.scalars(select(Rectification)) if r.application_id in ids and r.status != "dismissed"]
     taken = sorted(a.working_days_taken for a in done)
+    evaluations = {e.application_id: e for e in session.scalars(select(Evaluation))}
+    invited = [a for a in apps if a.evaluation_invited_at is not None]
+    by_kind = {kind: [e for e in ratings if e.invited is kind] for kind in (True, False)}
+    complaints = [c for c in session.scalars(select(Complaint))
+                  if (region is None or c.region_code.startswith(region.rstrip("0") if region.endswith("00") else region))
+                  and (start is None or c.created_at.astimezone(SHANGHAI).date() >= start)
+                  and (end is None or c.created_at.astimezone(SHANGHAI).date() <= end)
+                  and (department_id is None or c.department_id == department_id)
+                  and (item_code is None or c.item_code == item_code)]
 
     def rate(part, whole):
         return None if not whole else round(part / whole, 4)
@@ -69,11 +78,21 @@ def independent(session, *, region: str | None = None, start: date | None = None
         "promised_days_avg": round(sum(a.promised_days for a in apps) / len(apps), 2) if apps else None,
         "statutory_days_avg": round(sum(a.statutory_days for a in apps) / len(apps), 2) if apps else None,
         "materials_exempted": sum(1 for m in session.scalars(select(ApplicationMaterial))
-                                  if m.application_id in ids and m.satisfied_by == "elicense"),
+                                  if m.application_id in ids and m.satisfied_by in ("elicense", "data")),
         "post_delivery_rate": rate(sum(a.delivery_method == "post" for a in delivered), len(delivered)),
         "satisfaction_rate": rate(sum(e.score >= 3 for e in ratings), len(ratings)),
         "ratings": len(ratings), "rectified_rate": rate(sum(r.status == "resolved" for r in rects), len(rects)),
         "trips_saved": sum(max(0, items.get(a.id, 1) - visits.get(a.id, 0)) for a in done),
+        **{f"channel_{kind}_rate": rate(sum(a.channel == kind for a in apps), len(apps))
+           for kind in ("mobile", "agent", "assisted")},
+        "invited_response_rate": rate(sum(a.id in evaluations and evaluations[a.id].invited for a in invited),
+                                      len(invited)),
+        "satisfaction_rate_spontaneous": rate(sum(e.score >= 3 for e in by_kind[False]), len(by_kind[False])),
+        "satisfaction_rate_invited": rate(sum(e.score >= 3 for e in by_kind[True]), len(by_kind[True])),
+        "commitments_overdue": sum(a.commitment_overdue for a in apps),
+        "complaints_overdue": sum((c.answered_on is not None and c.answered_on > c.due_on)
+                                  or (c.status == "open" and c.due_on < today) for c in complaints),
+        "escalations": sum(a.escalated_at is not None for a in apps),
     }
 
 
@@ -113,7 +132,7 @@ def test_region_scope_and_csv(client, history, db_session):
     csv = client.get("/api/v1/supervision/stats", headers={**county, "Accept": "text/csv"})
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
     lines = csv.get_data(as_text=True).splitlines()
-    assert lines[0] == "figure,value" and lines[1].startswith("applications,") and len(lines) == 19
+    assert lines[0] == "figure,value" and lines[1].startswith("applications,") and len(lines) == 28
     assert_error(client.get("/api/v1/supervision/stats?from=2026-02-01&to=2026-01-01", headers=county),
                  422, "validation_failed")
     clerk = login_staff(client, "clerk")["headers"]
