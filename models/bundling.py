@@ -63,6 +63,7 @@ class MergedMaterial:
     required: bool
     commitment_allowed: bool
     items: list[str] = field(default_factory=list)
+    data_check: str | None = None
 
 
 def merge_materials(rows: list[tuple[str, dict]]) -> list[MergedMaterial]:
@@ -79,7 +80,7 @@ def merge_materials(rows: list[tuple[str, dict]]) -> list[MergedMaterial]:
                 code=m["code"], name=m["name"], elicense_type=m.get("elicense_type"),
                 formats=list(m.get("formats") or []), max_size_mb=m["max_size_mb"],
                 required=bool(m["required"]), commitment_allowed=bool(m["commitment_allowed"]),
-                items=[item_code],
+                items=[item_code], data_check=m.get("data_check"),
             )
             continue
         seen.required = seen.required or bool(m["required"])

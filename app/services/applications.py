@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.crypto import FieldCipher
+from app.gateways.datasource import DataSource
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import commitments, wallet, workflow
+from app.services.datacheck import check_materials
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
 from app.services.numbers import next_number
@@ -55,7 +57,7 @@ def _catalogue_entries(session: Session, item_code: str | None, bundle_code: str
 
 
 def create_application(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
-                       item_code: str | None = None, bundle_code: str | None = None, hall_id: int | None = None,
+                       data_source: DataSource, item_code: str | None = None, bundle_code: str | None = None, hall_id: int | None = None,
                        form: dict | None = None) -> Application:
     title, entries, form_spec, materials = _catalogue_entries(session, item_code, bundle_code)
     hall = None
@@ -87,13 +89,16 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, cipher: 
     application.materials = [
         ApplicationMaterial(position=n, code=m.code, name=m.name, required=m.required,
                             commitment_allowed=m.commitment_allowed, elicense_type=m.elicense_type,
+                            data_check=m.data_check,
                             formats=m.formats, max_size_mb=m.max_size_mb, items=m.items)
         for n, m in enumerate(materials)
     ]
     session.add(application)
     session.flush()
     exempted = wallet.fill_from_wallet(session, application, local_date(now))
-    message = f"已创建申请：{title}" + (f"；{exempted} 项材料由电子证照免提交" if exempted else "")
+    proved = check_materials(session, data_source, cipher, application)
+    message = (f"已创建申请：{title}" + (f"；{exempted} 项材料由电子证照免提交" if exempted else "")
+               + (f"；{proved} 项材料已由政府数据核验，无需提交" if proved else ""))
     workflow.record(session, application, "created", actor=actor, at=now, message=message)
     session.commit()
     return application
@@ -222,16 +227,19 @@ def _items_of(session: Session, application: Application) -> list[Item]:
 
 
 def missing_for_submit(application: Application) -> dict:
-    materials = [{"code": m.code, "name": m.name} for m in application.materials
-                 if m.required and m.satisfied_by is None]
+    materials = [{"code": m.code, "name": m.name, **({"reason": m.data_note} if m.data_note else {})}
+                 for m in application.materials if m.required and m.satisfied_by is None]
     return {"materials": materials, "fields": missing_fields(application.form_spec, application.form)}
 
 
 @workflow.concurrent_safe
-def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, application_id: int) -> Application:
+def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, data_source: DataSource,
+           application_id: int) -> Application:
     """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知)."""
     application = own_application(session, actor, application_id)
     application.profile_flags = profile_flags(session, cipher, application)
+    if application.status in EDITABLE:
+        check_materials(session, data_source, cipher, application)  # the data may have changed since
     if application.status in EDITABLE:
         missing = missing_for_submit(application)
         if missing["materials"] or missing["fields"]:

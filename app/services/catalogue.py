@@ -60,7 +60,7 @@ def material_view(link: ItemMaterial) -> dict:
     return {"code": m.code, "name": m.name, "required": link.required,
             "elicense_type": m.elicense_type.code if m.elicense_type else None,
             "commitment_allowed": link.commitment_allowed, "formats": list(m.formats),
-            "max_size_mb": m.max_size_mb}
+            "max_size_mb": m.max_size_mb, "data_check": m.data_check}
 
 
 def item_view(item: Item) -> dict:

@@ -55,7 +55,8 @@ def save_material(*, session: Session, data: dict, code: str | None = None) -> M
     if problems:
         raise ValidationFailed("unknown_reference", errors=problems)
     _assign(material, {"name": data["name"], "elicense_type_id": elicense.id if elicense else None,
-                       "formats": list(data["formats"]), "max_size_mb": data["max_size_mb"]})
+                       "formats": list(data["formats"]), "max_size_mb": data["max_size_mb"],
+                       "data_check": data.get("data_check")})
     session.add(material)
     session.commit()
     return material

@@ -56,6 +56,17 @@ MATERIALS = [
     ("UNEMPLOYMENT_PROOF", "解除或终止劳动合同证明", None, ["jpg", "png", "pdf"], 10),
 ]
 
+# --- promises kept (issue 14): 无证明 — materials the government's own data proves ---
+# material code -> data-source kind (app/gateways/datasource.KINDS); the embedded source answers
+# for the demo people of app/services/demo_people.py.
+DATA_CHECKS = {
+    "ID_CARD": "population",          # 人口库: the resident ID itself
+    "HUKOU": "household",             # 户籍库 instead of the household register's pages
+    "MARRIAGE_CERT": "marriage",      # 婚姻登记库 instead of the certificate
+    "BANK_CARD": "social_insurance",  # 社保库: the social security card account pays the pension
+}
+# --- end promises kept ---
+
 
 def _f(name, label, type_="text", required=True, options=None):
     return {"name": name, "label": label, "type": type_, "required": required, "options": options}
@@ -93,7 +104,8 @@ ITEMS = [
     _item("RSJ-YLJ-001", "RSJ", "基本养老保险待遇申领", "企业职工基本养老金申领",
           "《中华人民共和国社会保险法》第十六条；《国务院关于建立统一的企业职工基本养老保险制度的决定》",
           20, 5, life_event="retirement",
-          materials=[_m("ID_CARD"), _m("BANK_CARD", commitment_allowed=True), _m("RETIRE_APPROVAL")],
+          materials=[_m("ID_CARD"), _m("BANK_CARD", commitment_allowed=True),
+                     _m("RETIRE_APPROVAL", commitment_allowed=True)],  # 容缺 in 退休一件事: every item allows it
           form=APPLICANT + [_f("retire_date", "退休日期", "date"), _f("bank_account", "养老金发放账号")]),
     _item("YBJ-DYBG-001", "YBJ", "职工医保待遇变更", "职工基本医疗保险退休人员待遇变更",
           "《中华人民共和国社会保险法》第二十七条", 20, 3, life_event="retirement",

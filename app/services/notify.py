@@ -21,7 +21,6 @@ TEMPLATES = {
     "commitment_due_today": "您的申请 {number} 容缺材料（{materials}）今天（{due}）到期，请尽快补交。",
     "commitment_overdue": "您的申请 {number} 容缺材料（{materials}）已超过约定的 {due}，请尽快补交，办理结果须补齐后领取。",
     "commitment_rejected": "您的申请 {number} 补交的「{material}」未通过核验：{reason}，请重新补交。",
-    "data_check_failed": "您的申请 {number} 的「{material}」未能从政府数据中核验（{reason}），请上传该材料。",
     "elicense_revoked": "您的电子证照「{type}」（{license_number}）已被{issuer}撤销：{reason}。",
     "complaint_answered": "您反映的问题（{summary}）已有答复：{response}",
     "shipment_picked_up": "您的申请 {number} 的办理结果已由{carrier}揽收，运单号 {tracking}。",

@@ -32,7 +32,8 @@ def seed_demo(*, session: Session, cipher) -> dict[str, int]:
         save_reference(session=session, model=ElicenseType, data={
             "code": code, "name": name, "issuer": issuer, "validity_years": years})
     for code, name, elicense, formats, size in d.MATERIALS:
-        data = {"code": code, "name": name, "elicense_type": elicense, "formats": formats, "max_size_mb": size}
+        data = {"code": code, "name": name, "elicense_type": elicense, "formats": formats, "max_size_mb": size,
+                "data_check": d.DATA_CHECKS.get(code)}
         _upsert_by_code(session, Material, code,
                         lambda exists: save_material(session=session, data=data, code=code if exists else None))
     for item in d.ITEMS:

@@ -11,7 +11,7 @@ blp = Blueprint("admin", __name__, description="目录管理（管理员）：�
 
 def _material_view(m):
     return {"code": m.code, "name": m.name, "elicense_type": m.elicense_type.code if m.elicense_type else None,
-            "formats": list(m.formats), "max_size_mb": m.max_size_mb}
+            "formats": list(m.formats), "max_size_mb": m.max_size_mb, "data_check": m.data_check}
 
 
 def _write_doc(func):

@@ -3,6 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.extensions import Schema
+from app.gateways.datasource import KINDS
 from blueprints.catalogue.schemas import FormFieldSchema
 from models.catalogue import DELIVERY_OPTIONS, HallLevel
 
@@ -18,6 +19,8 @@ class MaterialWriteSchema(Schema):
     formats = F.List(F.String(validate=validate.OneOf(FORMATS)), load_default=lambda: list(FORMATS),
                      validate=validate.Length(min=1))
     max_size_mb = F.Integer(load_default=10, validate=validate.Range(1, 50))
+    data_check = F.String(load_default=None, allow_none=True, validate=validate.OneOf(KINDS),
+                          metadata={"description": "无证明: the data-source kind that proves it"})
 
 
 class MaterialUpdateSchema(MaterialWriteSchema):
@@ -31,6 +34,7 @@ class MaterialReadSchema(Schema):
     elicense_type = F.String(allow_none=True, required=True)
     formats = F.List(F.String(), required=True)
     max_size_mb = F.Integer(required=True)
+    data_check = F.String(allow_none=True, required=True)
 
 
 class ItemMaterialRefSchema(Schema):

@@ -79,8 +79,9 @@ def set_delivery(data, application_id):
 
 
 def _outside() -> dict:
-    """What creating and submitting read besides the database: the profile's cipher (prefill)."""
-    return {"cipher": services().cipher}
+    """What creating and submitting read besides the database: the profile's cipher (prefill) and
+    the government data source (无证明)."""
+    return {"cipher": services().cipher, "data_source": services().data_source}
 
 
 def _command(name: str, func, doc: str, outside: bool = False):

@@ -33,6 +33,8 @@ class MaterialSchema(Schema):
     commitment_allowed = F.Boolean(required=True, metadata={"description": "容缺受理 allowed"})
     formats = F.List(F.String(), required=True)
     max_size_mb = F.Integer(required=True)
+    data_check = F.String(allow_none=True, required=True, metadata={
+        "description": "无证明: the government data that proves it (then nothing is uploaded)"})
 
 
 class ItemSummarySchema(Schema):

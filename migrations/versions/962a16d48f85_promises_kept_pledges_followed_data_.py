@@ -1,7 +1,7 @@
 """promises kept: pledges followed, data checks, prefill, complaint routing, escalation
 
 Revision ID: 962a16d48f85
-Revises: 794ebc3233a0
+Revises: d94166d9cbb3
 Create Date: 2026-11-24 09:48:56.943390
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '962a16d48f85'
-down_revision = '794ebc3233a0'
+down_revision = 'd94166d9cbb3'
 branch_labels = None
 depends_on = None
 

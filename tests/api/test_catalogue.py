@@ -84,7 +84,10 @@ def test_bundle_asks_each_field_and_material_once(client):
     assert merged["ID_CARD"]["items"] == ["RSJ-YLJ-001", "YBJ-DYBG-001", "GJJ-TQ-001"]
     # 容缺 only if every item allows it: 公积金 needs the bank card up front.
     assert merged["BANK_CARD"]["commitment_allowed"] is False
-    assert merged["RETIRE_APPROVAL"]["commitment_allowed"] is False
+    # Every item lets the approval form follow on a pledge: that is where a retiree meets 容缺.
+    assert merged["RETIRE_APPROVAL"]["commitment_allowed"] is True
+    # 无证明: the ID card and the pension account are proved from the population and social-insurance data.
+    assert merged["ID_CARD"]["data_check"] == "population" and merged["BANK_CARD"]["data_check"] == "social_insurance"
     assert bundle["promised_days"] == 5  # parallel: the slowest item, not the sum
 
 
