@@ -240,9 +240,9 @@ def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
     application.profile_flags = profile_flags(session, cipher, application)
     if application.status in EDITABLE:
         check_materials(session, data_source, cipher, application)  # the data may have changed since
-    if application.status in EDITABLE:
         missing = missing_for_submit(application)
         if missing["materials"] or missing["fields"]:
+            workflow.commit(session)  # what the data said stays on the materials: the phone asks for them now
             raise ValidationFailed("materials_missing", errors=missing)
     now = clock()
     workflow.move(session, application, "submit", actor=actor, at=now, message="申请已提交，等待窗口受理")

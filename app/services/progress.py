@@ -31,7 +31,7 @@ def next_action(application: Application, subcases: list[SubCase], shipment: Shi
     if any(s.status == SubStatus.materials_requested for s in subcases):
         return {"code": "supply_materials", "message": "部门要求补充材料，请补充后确认"}
     owed = [m for m in application.materials if m.pending]
-    if owed and status in (AppStatus.accepted, AppStatus.in_review):
+    if owed and status in (AppStatus.accepted, AppStatus.in_review, AppStatus.completed):
         due = application.commitment_due.isoformat() if application.commitment_due else None
         return {"code": "deliver_committed_materials", "due": due,
                 "message": f"请于 {due} 前补交容缺材料：{'、'.join(m.name for m in owed)}"}
