@@ -53,20 +53,22 @@ def _visible(actor: Actor):
     return Complaint.region_code.startswith(region_prefix(check_region(actor, None)))
 
 
-def list_complaints(session: Session, actor: Actor, *, status: str | None = None, page: int = 1,
-                    page_size: int = 20):
-    stmt = select(Complaint).where(_visible(actor))
+def _page(session: Session, whose, status: str | None, order: tuple, page: int, page_size: int):
+    stmt = select(Complaint).where(whose)
     if status:
         stmt = stmt.where(Complaint.status == status)
-    return page_of(session, stmt, Complaint.due_on, Complaint.id, page=page, page_size=page_size)
+    return page_of(session, stmt, *order, page=page, page_size=page_size)
+
+
+def list_complaints(session: Session, actor: Actor, *, status: str | None = None, page: int = 1,
+                    page_size: int = 20):
+    """Staff: soonest due first."""
+    return _page(session, _visible(actor), status, (Complaint.due_on, Complaint.id), page, page_size)
 
 
 def my_complaints(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     """The citizen's own complaints, newest first, with their answers."""
-    stmt = select(Complaint).where(Complaint.citizen_id == actor.id)
-    if status:
-        stmt = stmt.where(Complaint.status == status)
-    return page_of(session, stmt, Complaint.id.desc(), page=page, page_size=page_size)
+    return _page(session, Complaint.citizen_id == actor.id, status, (Complaint.id.desc(),), page, page_size)
 
 
 def my_complaint(session: Session, actor: Actor, complaint_id: int) -> Complaint:
