@@ -177,6 +177,8 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
     elif elicense_id is not None:
         wallet.attach_license(session, actor, material, elicense_id, local_date(clock()))
     elif commitment:
+        if application.status not in EDITABLE:  # after acceptance a pledge is kept, not made again
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "pledge"})
         if not material.commitment_allowed:
             raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})
         material.upload_ids, material.elicense_id, material.satisfied_by = [], None, "commitment"

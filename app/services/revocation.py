@@ -34,8 +34,9 @@ def revoke(*, session: Session, clock: Clock, actor: Actor, license_id: int, rea
     notify_citizen(session, lic.citizen_id, "elicense_revoked", at=now, type=lic.type.name,
                    license_number=lic.number, issuer=lic.issuer, reason=reason)
     affected = []
-    for application in session.scalars(select(Application).join(ApplicationMaterial).where(
-            ApplicationMaterial.elicense_id == lic.id, Application.status.in_(wallet.OPEN)).distinct()):
+    using = select(ApplicationMaterial.application_id).where(ApplicationMaterial.elicense_id == lic.id)
+    for application in session.scalars(select(Application).where(Application.id.in_(using),
+                                                                 Application.status.in_(wallet.OPEN))):
         for material in application.materials:
             if material.elicense_id == lic.id:
                 material.satisfied_by, material.elicense_id = None, None

@@ -102,6 +102,8 @@ def test_a_pledge_is_reminded_turns_overdue_alerts_and_blocks_the_result(client,
     body = assert_error(client.post(f"/api/v1/hall/applications/{app_id}/issue", headers=clerk,
                                     json={"method": "window"}), 409, "commitment_outstanding")
     assert body["errors"]["materials"][0]["code"] == "RETIRE_APPROVAL"
+    assert_error(client.put(f"{url}/materials/RETIRE_APPROVAL", headers=headers, json={"commitment": True}),
+                 409, "invalid_transition")  # a pledge is kept, not made again
     check_url = f"/api/v1/hall/applications/{app_id}/materials/RETIRE_APPROVAL/check"
     assert_error(client.post(check_url, headers=clerk, json={"ok": True}), 409, "invalid_transition")
 
