@@ -102,7 +102,8 @@ class Application(Timestamps, Base):
 
 class ApplicationMaterial(Base):
     __tablename__ = "application_materials"
-    __table_args__ = (UniqueConstraint("application_id", "code"),)
+    __table_args__ = (UniqueConstraint("application_id", "code"),
+                      Index("ix_application_materials_commitment_state", "commitment_state"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))

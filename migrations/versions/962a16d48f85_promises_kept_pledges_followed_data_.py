@@ -37,6 +37,7 @@ def upgrade():
         batch_op.add_column(sa.Column('check_note', sa.Text(), nullable=True, comment="the clerk's reason when a supplied material failed"))
         batch_op.add_column(sa.Column('data_check', sa.String(length=32), nullable=True, comment='无证明: data source kind that proves it'))
         batch_op.add_column(sa.Column('data_note', sa.Text(), nullable=True, comment='why the data check did not prove it'))
+        batch_op.create_index('ix_application_materials_commitment_state', ['commitment_state'], unique=False)
 
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.add_column(sa.Column('commitment_reminded', sa.String(length=8), nullable=True, comment='容缺 reminder sent: before or due'))
@@ -108,6 +109,7 @@ def downgrade():
         batch_op.drop_column('commitment_reminded')
 
     with op.batch_alter_table('application_materials', schema=None) as batch_op:
+        batch_op.drop_index('ix_application_materials_commitment_state')
         batch_op.drop_column('data_note')
         batch_op.drop_column('data_check')
         batch_op.drop_column('check_note')

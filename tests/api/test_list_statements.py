@@ -12,7 +12,7 @@ LISTS = [
     ("clerk", "/api/v1/supervision/rectifications"), ("reviewer-rsj", "/api/v1/department/subcases"),
     ("reviewer-rsj", "/api/v1/alerts"), ("courier", "/api/v1/courier/shipments"),
     ("supervisor", "/api/v1/supervision/warnings"), ("supervisor", "/api/v1/supervision/rectifications"),
-    ("supervisor", "/api/v1/supervision/complaints"),
+    ("supervisor", "/api/v1/supervision/complaints"), ("reviewer-gjj", "/api/v1/supervision/complaints"),
 ]
 
 
