@@ -84,21 +84,21 @@ def _outside() -> dict:
     return {"cipher": services().cipher, "data_source": services().data_source}
 
 
-def _command(name: str, func, doc: str, outside: bool = False):
+def _command(name: str, func, doc: str, extra=dict):
     @blp.auth_required(CITIZEN)
     @blp.idempotent
     @blp.response(200, s.ApplicationSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def view(application_id):
-        return func(**deps(), **(_outside() if outside else {}), application_id=application_id)
+        return func(**deps(), **extra(), application_id=application_id)
 
     view.__name__, view.__doc__ = name, doc
     blp.route(f"/applications/<int:application_id>/{name}", methods=["POST"])(view)
 
 
-_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field at once.",
-         outside=True)
+_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field at once "
+         "(a material the government's data no longer proves says why).", extra=_outside)
 _command("withdraw", svc.withdraw, "Withdraw before acceptance.")
 _command("supply", svc.supply, "Tell the departments the requested materials are supplied (the clock restarts).")
 
