@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from models.application import Application, ApplicationMaterial, SubCase, Visit
+from models.application import EXEMPTING, Application, ApplicationMaterial, SubCase, Visit
 from models.catalogue import Bundle, Carrier, Hall, Item
 from models.citizen import Citizen
 from models.evaluation import Complaint, Evaluation, Rectification
@@ -140,7 +140,8 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                 "position": position, "code": f"M{position}", "name": "材料", "required": True,
                 "commitment_allowed": False, "elicense_type": "ID_CARD" if position == 0 else None,
                 "formats": ["jpg"], "max_size_mb": 10, "items": [],
-                "satisfied_by": "elicense" if position == 0 and rng.random() < 0.35 else "upload",
+                "satisfied_by": ("elicense" if rng.random() < 0.35 else "upload") if position == 0
+                else ("data" if rng.random() < 0.2 else "upload"),  # 无证明: proved from government data
                 "upload_ids": [], "pending": False})
         if rng.random() < 0.005:
             answered = (today - day).days > 10
@@ -152,7 +153,7 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                                     "created_at": submitted})
         app["visit_count"] = visits
         app["item_count"] = len(case_items) if "accepted_at" in app else 0
-        app["exempted_count"] = sum(1 for m in rows[ApplicationMaterial][-2:] if m["satisfied_by"] == "elicense")
+        app["exempted_count"] = sum(1 for m in rows[ApplicationMaterial][-2:] if m["satisfied_by"] in EXEMPTING)
         rows[Application].append(app)
         if len(rows[Application]) >= batch:
             _flush(session, rows)

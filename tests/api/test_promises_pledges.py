@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import update
 
 from app.clock import SHANGHAI
-from app.services.demo_people import LI
+from app.services.demo_people import LI, SUN
 from models.calendar import WorkCalendar
 from models.citizen import Citizen
 from tests.factories import RETIRE_FORM, hall_id, upload
@@ -236,3 +236,16 @@ def test_proof_from_data_fills_materials_and_falls_back_with_the_reason(client, 
     assert submitted.status_code == 200, submitted.json
     assert {m["code"]: m["satisfied_by"] for m in submitted.json["materials"]} == {
         "ID_CARD": "upload", "BANK_CARD": "upload", "RETIRE_APPROVAL": "upload"}
+
+
+def test_new_parents_bring_no_household_register_nor_marriage_certificate(client, sms):
+    """The embedded data source (seed-demo's people) proves 婚姻 for 孙丽 in 新生儿出生一件事, and 户籍
+    and her ID card when she renews it."""
+    citizen = login_citizen(client, sms, "13600136000")["headers"]
+    assert client.patch("/api/v1/me", headers=citizen, json={"name": "孙丽", "id_number": SUN}).status_code == 200
+    birth = client.post("/api/v1/applications", headers=citizen, json={"bundle_code": "BIRTH"}).json
+    by_code = {m["code"]: m["satisfied_by"] for m in birth["materials"]}
+    assert by_code["MARRIAGE_CERT"] == "data" and by_code["PARENTS_ID"] is None and birth["materials_exempted"] == 1
+    renewal = client.post("/api/v1/applications", headers=citizen, json={"item_code": "GAJ-SFZ-001"})
+    assert renewal.status_code == 201, renewal.json
+    assert {m["code"]: m["satisfied_by"] for m in renewal.json["materials"]} == {"ID_CARD": "data", "HUKOU": "data"}
