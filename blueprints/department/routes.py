@@ -57,13 +57,8 @@ _command("request-materials", s.RequestMaterialsSchema, svc.request_materials,
 
 
 @blp.route("/department/elicenses/<int:license_id>/revoke", methods=["POST"])
-@blp.auth_required(REVIEWER)
-@blp.idempotent
-@blp.arguments(s.RevokeSchema)
-@blp.response(200, s.RevokedSchema)
+@blp.command(REVIEWER, s.RevokeSchema, s.RevokedSchema)
 @blp.alt_response(403, response="FORBIDDEN")
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
 def revoke(data, license_id):
     """Revoke an e-license my department issued: verification says 已撤销 at once, the holder is told."""
     return revocation.revoke(**deps(), license_id=license_id, reason=data["reason"])

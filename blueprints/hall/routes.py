@@ -71,12 +71,7 @@ _command("issue", "issue", s.IssueSchema, svc.issue,
 
 
 @blp.route("/hall/applications/<int:application_id>/materials/<material_code>/check", methods=["POST"])
-@blp.auth_required(CLERK)
-@blp.idempotent
-@blp.arguments(s.MaterialCheckSchema)
-@blp.response(200, s.HallApplicationSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
+@blp.command(CLERK, s.MaterialCheckSchema, s.HallApplicationSchema)
 def check_material(data, application_id, material_code):
     """Check a 容缺 material the citizen supplied: checked, or owed again with the reason."""
     result = commitments.check(**deps(), application_id=application_id, code=material_code, **data)
