@@ -1,15 +1,20 @@
-"""File inspection and normalisation (Pillow is imported only here and in storage/labels.py): the type
-comes from the bytes, never from the name; images are opened under a pixel cap, decoded in full, turned
-upright, stripped of every metadata block (EXIF with GPS, XMP, ICC, comments), capped in size,
-re-encoded, thumbnailed."""
+"""File inspection and normalisation (Pillow is imported here, in storage/png_strips.py and in
+storage/labels.py): the type comes from the bytes, never from the name; images are opened under a
+pixel cap, decoded in full (JPEG at a reduced DCT scale, PNG a strip at a time through
+storage/png_strips.py), turned upright, stripped of every metadata block (EXIF with GPS, XMP, ICC,
+comments), capped in size, re-encoded, thumbnailed. Every accepted file normalises in < 100 MB
+(bench/upload_memory.py)."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from storage import png_strips
 
 # Well under Pillow's default (~89 Mpx): phones take 12-50 Mpx; a declared 60 Mpx+ is refused
 # before a single pixel is decoded.
@@ -17,6 +22,13 @@ MAX_PIXELS = 60_000_000
 MAX_ASPECT = 20  # a 1 x 30000 strip is not a document photo
 MIN_EDGE = 16
 LONG_EDGE = 2000
+REDUCING_GAP = 2.0  # box-reduce by whole factors while >= 2x the kept size, then LANCZOS
+# Interlaced (Adam7) and 16-bit colour PNGs can only be decoded whole (4 bytes a pixel, twice over
+# while resampling): a lower cap keeps them under the same memory as every other file.
+PNG_WHOLE_MAX_PIXELS = 6_000_000
+# A progressive JPEG keeps every DCT coefficient of the image (2 bytes each) until its last scan,
+# whatever the scale it is decoded at: its coefficients are capped instead of its pixels.
+JPEG_PROGRESSIVE_MAX_BYTES = 48 * 1024 * 1024
 THUMB_EDGE = 320
 JPEG_QUALITY = 85
 MAX_PDF_PAGES = 50
@@ -101,17 +113,19 @@ def normalise(data: bytes, declared_type: str | None = None) -> Normalised:
     if image is None:
         return Normalised(data, found.content_type, None, None, found.pages, None)
     with image:
-        upright = ImageOps.exif_transpose(image)
+        upright = ImageOps.exif_transpose(image, in_place=True) or image  # no copy of a big bitmap
         if found.content_type == "image/jpeg" and upright.mode not in ("RGB", "L"):
             upright = upright.convert("RGB")
+        elif upright.mode == "1":
+            upright = upright.convert("L")  # a bilevel scan stays greyscale
         elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
             has_alpha = "transparency" in upright.info or upright.mode.endswith("A")
             upright = upright.convert("RGBA" if has_alpha else "RGB")
         if max(upright.size) > LONG_EDGE:
-            upright.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+            upright.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=REDUCING_GAP)
         body = _encode(upright, found.content_type)
-        thumb = upright.copy()
-        thumb.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.BILINEAR)
+        thumb = upright.resize(png_strips.target_size(*upright.size, THUMB_EDGE), Image.Resampling.BILINEAR,
+                               reducing_gap=REDUCING_GAP) if max(upright.size) > THUMB_EDGE else upright
         thumbnail = _encode(thumb.convert("RGB"), "image/jpeg")
         return Normalised(body, found.content_type, upright.width, upright.height, None, thumbnail)
 
@@ -119,12 +133,11 @@ def normalise(data: bytes, declared_type: str | None = None) -> Normalised:
 def _encode(image: Image.Image, content_type: str) -> bytes:
     """Save with no metadata at all: no exif, no icc_profile, no comments, no text chunks."""
     out = io.BytesIO()
-    clean = image.copy()
-    clean.info = {}  # Pillow carries exif/icc/comments over from `info`; an empty one carries nothing
+    image.info = {}  # Pillow carries exif/icc/comments over from `info`; an empty one carries nothing
     if content_type == "image/jpeg":
-        clean.save(out, "JPEG", quality=JPEG_QUALITY)
+        image.save(out, "JPEG", quality=JPEG_QUALITY)
     else:
-        clean.save(out, "PNG")
+        image.save(out, "PNG")
     return out.getvalue()
 
 
@@ -156,6 +169,18 @@ def _open_image(data: bytes, kind: str) -> tuple[Inspected, Image.Image]:
                 raise FileRefused(f"图片像素过大（{width}×{height}）")
             if min(width, height) < MIN_EDGE or max(width, height) > MAX_ASPECT * min(width, height):
                 raise FileRefused(f"图片尺寸异常（{width}×{height}）")
+            if kind == "image/png":
+                if png_strips.streamable(data):  # every row decoded, never the whole bitmap at once
+                    with image:
+                        edge = min(LONG_EDGE, max(width, height))
+                        return Inspected(kind, width, height), png_strips.decode_reduced(
+                            data, image, edge, REDUCING_GAP)
+                if width * height > PNG_WHOLE_MAX_PIXELS:
+                    raise FileRefused(f"隔行扫描或 16 位彩色的 PNG 不能超过 {PNG_WHOLE_MAX_PIXELS // 1_000_000} 百万像素"
+                                      f"（{width}×{height}），请另存为普通 PNG 或 JPEG")
+            if kind == "image/jpeg" and image.info.get("progressive") \
+                    and _coefficient_bytes(image) > JPEG_PROGRESSIVE_MAX_BYTES:
+                raise FileRefused(f"渐进式 JPEG 像素过大（{width}×{height}），请另存为普通 JPEG")
             if kind == "image/jpeg" and max(width, height) > LONG_EDGE:
                 # Decode at the smallest JPEG (DCT) scale that still covers the long edge we keep.
                 scale = LONG_EDGE / max(width, height)
@@ -168,6 +193,15 @@ def _open_image(data: bytes, kind: str) -> tuple[Inspected, Image.Image]:
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
             raise FileRefused("图片已损坏或不完整") from exc
     return Inspected(kind, width, height), image
+
+
+def _coefficient_bytes(image: Image.Image) -> int:
+    """What libjpeg holds for a multi-scan JPEG: every component's 8x8 blocks, 64 shorts each."""
+    width, height = image.size
+    layers = getattr(image, "layer", None) or [("Y", 1, 1, 0)] * 3
+    h_max, v_max = max(h for _, h, _, _ in layers), max(v for _, _, v, _ in layers)
+    return sum(math.ceil(width * h / h_max / 8) * math.ceil(height * v / v_max / 8) * 128
+               for _, h, v, _ in layers)
 
 
 def _check_pdf(data: bytes) -> Inspected:

@@ -12,9 +12,9 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
-def png_declaring(width: int, height: int) -> bytes:
+def png_declaring(width: int, height: int, interlace: int = 0) -> bytes:
     """A tiny PNG whose header claims width x height (a decompression bomb's calling card)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, interlace)
     idat = zlib.compress(b"\x00" * 64, 9)
     return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) + _png_chunk(b"IDAT", idat) + _png_chunk(b"IEND", b"")
 
@@ -25,9 +25,9 @@ def image(fmt: str, size=(64, 48), colour=(10, 120, 200), **save) -> bytes:
     return out.getvalue()
 
 
-def jpeg_declaring(width: int, height: int) -> bytes:
-    data = bytearray(image("JPEG", (32, 32)))
-    sof = data.find(b"\xff\xc0")
+def jpeg_declaring(width: int, height: int, progressive: bool = False) -> bytes:
+    data = bytearray(image("JPEG", (32, 32), progressive=progressive))
+    sof = data.find(b"\xff\xc2" if progressive else b"\xff\xc0")
     data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
 
@@ -76,6 +76,9 @@ def hostile_corpus() -> list[tuple[str, str, bytes]]:
         ("bomb.png", "image/png", png_declaring(100_000, 100_000)),
         ("bomb-wide.png", "image/png", png_declaring(65_000, 2_000)),
         ("bomb.jpg", "image/jpeg", jpeg_declaring(60_000, 60_000)),
+        # Decoded whole whatever the scale: an interlaced PNG's bitmap, a progressive JPEG's coefficients.
+        ("interlaced-big.png", "image/png", png_declaring(3000, 2500, interlace=1)),
+        ("progressive-big.jpg", "image/jpeg", jpeg_declaring(8000, 6000, progressive=True)),
         ("strip.png", "image/png", image("PNG", (1, 30_000))),
         ("strip-wide.png", "image/png", image("PNG", (30_000, 1))),
         ("tiny.jpg", "image/jpeg", image("JPEG", (8, 8))),
