@@ -13,6 +13,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
+from app.decode_gate import DecodeGate
 from app.extensions import Api, Services, db, jwt, limiter, migrate
 from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
         cipher=cipher,
         wechat_notifier=wechat_notifier_from_config(app.config),
         data_source=data_source_from_config(app.config, session=lambda: db.session, cipher=cipher),
+        decode_gate=DecodeGate(app.config["NORMALISE_CONCURRENCY"], app.config["NORMALISE_WAIT_SECONDS"]),
     )
 
     api = Api(app)

@@ -45,6 +45,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _positive(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def _pairs(raw: str | None, name: str) -> dict[str, str]:
     """Parse `code=secret,code2=secret2`."""
     out: dict[str, str] = {}
@@ -170,6 +177,10 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         # JSON bodies are small; uploads set their own per-request limit.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "MAX_UPLOAD_BYTES": _int(env, "MAX_UPLOAD_BYTES", 11 * 1024 * 1024),
+        # Uploads checked and normalised at once per process (each < 100 MB), and how long a
+        # caller waits for a turn before 503 server_busy.
+        "NORMALISE_CONCURRENCY": _positive(env, "NORMALISE_CONCURRENCY", 2),
+        "NORMALISE_WAIT_SECONDS": _positive(env, "NORMALISE_WAIT_SECONDS", 10),
         "LABEL_FONT_PATH": env.get("LABEL_FONT_PATH") or None,
         "DEFAULT_REGION_CODE": env.get("DEFAULT_REGION_CODE") or "330825",
         "RECTIFICATION_WORKING_DAYS": _int(env, "RECTIFICATION_WORKING_DAYS", 15),

@@ -25,6 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "too_many_requests": ("操作过于频繁，请稍后再试", "Too many requests; retry later"),
     "internal_error": ("系统繁忙，请稍后再试", "Internal server error"),
     "service_unavailable": ("服务暂不可用", "Service unavailable"),
+    "server_busy": ("正在处理的文件较多，请稍后重试", "The server is busy checking other files; retry later"),
     "bad_gateway": ("上游服务暂不可用", "An upstream service failed"),
     # identity
     "sms_code_invalid": ("验证码错误", "The verification code is wrong"),

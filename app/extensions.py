@@ -40,6 +40,7 @@ class Services:
     data_source: object = None  # app.gateways.datasource.DataSource
     wechat_notifier: object = None  # sends subscribe messages to WeChat-only citizens
     clock: Clock = utcnow  # the app's one clock (tests and demos move it)
+    decode_gate: object = None  # app.decode_gate.DecodeGate: uploads normalised at once
 
 
 def services() -> Services:

@@ -43,12 +43,14 @@ def _request_base() -> str:
     return f"{scheme}://{request.host}" + (f"/{prefix}" if prefix else "")
 
 
-def deps(*, store: bool = False, actor: bool = True) -> dict:
-    """`session`, `clock` and the calling `actor` (and the object `store` where asked), as
-    keyword arguments for a service (DESIGN rule 7)."""
+def deps(*, store: bool = False, actor: bool = True, gate: bool = False) -> dict:
+    """`session`, `clock` and the calling `actor` (and the object `store`, the upload `gate` where
+    asked), as keyword arguments for a service (DESIGN rule 7)."""
     handed = {"session": db.session, "clock": clock()}
     if actor:
         handed["actor"] = current_actor()
     if store:
         handed["store"] = services().store
+    if gate:
+        handed["gate"] = services().decode_gate
     return handed

@@ -25,6 +25,25 @@ def image(fmt: str, size=(64, 48), colour=(10, 120, 200), **save) -> bytes:
     return out.getvalue()
 
 
+def a4_scan(mode: str = "L", size=(4961, 7016)) -> Image.Image:
+    """An A4 page at 600 dpi (35 Mpx): white, with lines of dark word-shaped blocks, as a scanner
+    sees text. Saved as PNG it is ~60 KB grey or ~130 KB RGB: tiny files, huge bitmaps."""
+    import random
+
+    from PIL import ImageDraw
+
+    page = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(page)
+    rng = random.Random(16)
+    for top in range(600, size[1] - 600, 110):
+        x = 500
+        while x < size[0] - 700:
+            word = rng.randint(60, 400)
+            draw.rectangle((x, top, x + word, top + 55), fill=rng.randint(0, 60))
+            x += word + 35
+    return page if mode == "L" else page.convert(mode)
+
+
 def jpeg_declaring(width: int, height: int, progressive: bool = False) -> bytes:
     data = bytearray(image("JPEG", (32, 32), progressive=progressive))
     sof = data.find(b"\xff\xc2" if progressive else b"\xff\xc0")

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.clock import Clock
+from app.decode_gate import DecodeGate
 from app.errors import NotFound, ValidationFailed
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import region_prefix
 from models.material import Upload, UploadStatus
 from storage import ObjectNotFound, ObjectStore
-from storage.images import FileRefused, normalise
+from storage.images import FileRefused, Normalised, normalise
 from storage.keys import new_key
 
 SUFFIX = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
@@ -45,15 +46,8 @@ def create_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: 
     return upload, url, fields, now + timedelta(seconds=UPLOAD_URL_SECONDS)
 
 
-def _accept(session: Session, store: ObjectStore, upload: Upload, data: bytes, now: datetime) -> Upload:
-    """Check and normalise what arrived; a refusal deletes the object and keeps the reason."""
-    try:
-        result = normalise(data, upload.declared_type)
-    except FileRefused as exc:
-        store.delete(upload.key)
-        upload.status, upload.reject_reason, upload.completed_at = UploadStatus.rejected, str(exc), now
-        session.commit()
-        raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
+def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalised, now: datetime) -> Upload:
+    """Store the normalised file (over what arrived) and its thumbnail; the upload is ready."""
     store.put(upload.key, result.data, result.content_type)
     if result.thumbnail:
         upload.thumbnail_key = upload.key.rsplit(".", 1)[0] + "-thumb.jpg"
@@ -66,37 +60,51 @@ def _accept(session: Session, store: ObjectStore, upload: Upload, data: bytes, n
     return upload
 
 
-def complete_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, upload_id: int) -> Upload:
+def complete_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, gate: DecodeGate,
+                    upload_id: int) -> Upload:
+    """Check and normalise what arrived; a refusal deletes the object and keeps the reason. The
+    object is read and decoded inside a gate slot: a process holds only as many files as it can
+    decode at once (503 `server_busy` beyond that, the upload still pending)."""
     upload = own_upload(session, actor, upload_id)
     if upload.status == UploadStatus.ready:
         return upload  # a retried complete answers the same
     if upload.status == UploadStatus.rejected:
         raise ValidationFailed("file_refused", errors={"file": [upload.reject_reason]})
-    try:
-        data = store.get(upload.key)
-    except ObjectNotFound as exc:
-        raise ValidationFailed("upload_not_arrived") from exc
-    return _accept(session, store, upload, data, clock())
+    with gate.slot():
+        try:
+            data = store.get(upload.key)
+        except ObjectNotFound as exc:
+            raise ValidationFailed("upload_not_arrived") from exc
+        try:
+            result = normalise(data, upload.declared_type)
+        except FileRefused as exc:
+            store.delete(upload.key)
+            upload.status, upload.reject_reason, upload.completed_at = UploadStatus.rejected, str(exc), clock()
+            session.commit()
+            raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
+        del data
+        return _keep(session, store, upload, result, clock())
 
 
-def direct_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, data: bytes,
-                  filename: str, declared_type: str, purpose: str) -> Upload:
+def direct_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, gate: DecodeGate,
+                  data: bytes, filename: str, declared_type: str, purpose: str) -> Upload:
     """A small file through the API, with the same checks; refused files are never stored."""
     if len(data) > MAX_DIRECT_BYTES:
         raise ValidationFailed("file_refused", errors={"file": [f"文件超过 {MAX_DIRECT_BYTES // 1024 // 1024} MB"]})
     now = clock()
     declared = declared_type if declared_type in SUFFIX else None
-    try:
-        result = normalise(data, declared)
-    except FileRefused as exc:
-        raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
+    with gate.slot():
+        try:
+            result = normalise(data, declared)
+        except FileRefused as exc:
+            raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
     upload = Upload(**_owner(actor), purpose=purpose, status=UploadStatus.pending,
                     key=new_key("uploads", now, SUFFIX[result.content_type]), filename=filename[:255],
                     declared_type=result.content_type, declared_size=len(data), created_at=now)
     session.add(upload)
     session.flush()
     try:
-        return _accept(session, store, upload, data, now)
+        return _keep(session, store, upload, result, now)
     except Exception:
         session.rollback()
         store.delete(upload.key)

@@ -36,9 +36,10 @@ def create(data):
 @blp.response(200, s.UploadSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def complete(upload_id):
     """Check what arrived and normalise it; a refused file is deleted and the reason given."""
-    return _view(svc.complete_upload(**deps(store=True), upload_id=upload_id))
+    return _view(svc.complete_upload(**deps(store=True, gate=True), upload_id=upload_id))
 
 
 @blp.route("/uploads/direct", methods=["POST"])
@@ -46,10 +47,11 @@ def complete(upload_id):
 @blp.arguments(s.DirectUploadSchema, location="multipart")
 @blp.response(201, s.UploadSchema)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def direct(data):
     """A small file (multipart `file`, `purpose`) through the API, with the same checks."""
     upload = data["file"]
-    return _view(svc.direct_upload(**deps(store=True), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
+    return _view(svc.direct_upload(**deps(store=True, gate=True), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
                                    filename=upload.filename or "", declared_type=upload.mimetype or "",
                                    purpose=data["purpose"]))
 

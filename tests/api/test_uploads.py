@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import update
 
 from models.material import Upload
-from tests.corpus import hostile_corpus, image, pdf
+from tests.corpus import a4_scan, hostile_corpus, image, pdf
 from tests.factories import submitted_and_accepted
 from tests.helpers import app_now, assert_error, login_citizen, login_staff, post_presigned
 
@@ -167,3 +167,86 @@ def test_completing_an_unknown_upload_is_404(client, sms):
     assert_error(client.post("/api/v1/uploads/415/complete", headers=headers), 404, "not_found")
     courier = login_staff(client, "courier")["headers"]
     assert_error(client.post("/api/v1/uploads/415/complete", headers=courier), 404, "not_found")
+
+
+def _scan_png(mode: str) -> bytes:
+    out = io.BytesIO()
+    a4_scan(mode).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_greyscale_scan_stays_greyscale_and_small(client, sms):
+    headers = login_citizen(client, sms)["headers"]
+    answer = client.post("/api/v1/uploads/direct", headers=headers, content_type="multipart/form-data",
+                         data={"purpose": "material", "file": (io.BytesIO(_scan_png("L")), "scan.png", "image/png")})
+    assert answer.status_code == 201, answer.json
+    assert (answer.json["width"], answer.json["height"]) == (1414, 2000)
+    assert answer.json["size"] < 400_000
+
+
+@pytest.fixture
+def gate(app, monkeypatch):
+    """The app's own decode gate, fresh (one slot, a short wait) so a test can fill it."""
+    from app.decode_gate import DecodeGate
+
+    fresh = DecodeGate(1, 0.2)
+    monkeypatch.setattr(app.extensions["onetrip"], "decode_gate", fresh)
+    return fresh
+
+
+def test_a_full_decoder_answers_503_and_loses_nothing(client, sms, store, gate):
+    headers = login_citizen(client, sms)["headers"]
+    photo = image("JPEG", (800, 600))
+    created = client.post("/api/v1/uploads", headers=headers, json={
+        "filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo), "purpose": "material"}).json
+    assert post_presigned(client, store, created["url"], created["fields"], photo, "image/jpeg") in (200, 201, 204)
+    with gate.slot():  # another upload is being decoded
+        busy = client.post(f"/api/v1/uploads/{created['id']}/complete", headers=headers)
+        direct = client.post("/api/v1/uploads/direct", headers=headers, content_type="multipart/form-data",
+                             data={"purpose": "material", "file": (io.BytesIO(photo), "b.jpg", "image/jpeg")})
+    for answer in (busy, direct):
+        assert_error(answer, 503, "server_busy")
+        assert answer.headers["Retry-After"] == "1"
+    assert client.get(f"/api/v1/uploads/{created['id']}", headers=headers).json["status"] == "pending"
+    assert len(store.keys("uploads")) == 1  # what arrived is kept; the refused direct file never stored
+    done = client.post(f"/api/v1/uploads/{created['id']}/complete", headers=headers)
+    assert done.status_code == 200 and done.json["status"] == "ready"
+    assert gate.peak == 1 and gate.running == 0
+
+
+@pytest.mark.parametrize("app_store", ["s3"], indirect=True)
+def test_eight_rgb_scans_at_once_are_all_answered(app, client, sms, app_store, monkeypatch):
+    """Each 35 Mpx RGB scan (130 KB) once cost a worker 315 MB; 8 at once took 2.5 GB. Now at most
+    NORMALISE_CONCURRENCY decode at once, the rest wait their turn, and the worker stays up."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.decode_gate import DecodeGate
+
+    gate = DecodeGate(2, 120)
+    monkeypatch.setattr(app.extensions["onetrip"], "decode_gate", gate)
+    headers = login_citizen(client, sms)["headers"]
+    scan = _scan_png("RGB")
+    ids = []
+    for number in range(8):
+        created = client.post("/api/v1/uploads", headers=headers, json={
+            "filename": f"scan-{number}.png", "content_type": "image/png", "size": len(scan),
+            "purpose": "material"}).json
+        assert post_presigned(client, app_store, created["url"], created["fields"], scan, "image/png") in (200, 204)
+        ids.append(created["id"])
+    together = threading.Barrier(len(ids))
+
+    def complete(upload_id):
+        own_client = app.test_client()
+        together.wait()
+        return own_client.post(f"/api/v1/uploads/{upload_id}/complete", headers=headers)
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        answers = list(pool.map(complete, ids))
+    for answer in answers:
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        assert answer.json["status"] == "ready" and (answer.json["width"], answer.json["height"]) == (1414, 2000)
+    assert gate.peak == 2 and gate.running == 0  # two decoded at a time, never more
+    assert len({answer.json["sha256"] for answer in answers}) == 1  # the same scan, the same result
+    after = client.get(f"/api/v1/uploads/{ids[0]}", headers=headers)  # the worker still serves
+    assert after.status_code == 200 and after.json["url"]

@@ -117,9 +117,12 @@ def test_config_from_environment(tmp_path, monkeypatch):
     defaults = load_config({})
     assert defaults["OBJECT_STORE"].startswith("local:") and defaults["RATELIMIT_STORAGE_URI"] == "memory://"
     assert defaults["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert (defaults["NORMALISE_CONCURRENCY"], defaults["NORMALISE_WAIT_SECONDS"]) == (2, 10)
+    assert load_config({"NORMALISE_CONCURRENCY": "4"})["NORMALISE_CONCURRENCY"] == 4
     # The generated secret key survives a restart.
     assert load_config({})["SECRET_KEY"] == defaults["SECRET_KEY"]
     for bad in ({"CARRIER_WEBHOOK_SECRETS": "EMS"}, {"ACCESS_TOKEN_MINUTES": "soon"},
-                {"ID_ENCRYPTION_KEY": "c2hvcnQ"}):
+                {"ID_ENCRYPTION_KEY": "c2hvcnQ"}, {"NORMALISE_CONCURRENCY": "0"},
+                {"NORMALISE_WAIT_SECONDS": "-1"}):
         with pytest.raises(ConfigError):
             load_config(bad)
