@@ -36,6 +36,15 @@ def _photo(size, mode="RGB", noise=60, mix=0.5):
     return Image.merge("RGB", bands).convert(mode) if mode != "L" else grey
 
 
+def phone_photo() -> bytes:
+    """A 12 Mpx phone JPEG of ~3.5 MB, stored sideways (EXIF orientation 6) as phones do."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    return _save(_photo((4000, 3000), noise=24, mix=0.6), "JPEG", quality=90, exif=exif.tobytes())
+
+
 def _save(image, fmt: str, **options) -> bytes:
     out = io.BytesIO()
     image.save(out, fmt, **options)
@@ -62,7 +71,7 @@ def _pdf(pages: int, target_bytes: int) -> bytes:
 
 
 CASES = {
-    "phone-jpeg-12mpx": lambda: _save(_photo((4000, 3000)), "JPEG", quality=92),
+    "phone-jpeg-12mpx": phone_photo,
     "jpeg-59mpx": lambda: _save(_photo((8880, 6640)), "JPEG", quality=85),
     "progressive-jpeg-59mpx": lambda: _save(_photo((8880, 6640)), "JPEG", quality=85, progressive=True),
     "progressive-jpeg-16mpx": lambda: _save(_photo((4896, 3264)), "JPEG", quality=90, progressive=True),

@@ -170,7 +170,7 @@ def _open_image(data: bytes, kind: str) -> tuple[Inspected, Image.Image]:
             if min(width, height) < MIN_EDGE or max(width, height) > MAX_ASPECT * min(width, height):
                 raise FileRefused(f"图片尺寸异常（{width}×{height}）")
             if kind == "image/png":
-                if png_strips.streamable(data):  # every row decoded, never the whole bitmap at once
+                if png_strips.streamable(data, image):  # every row decoded, never the whole bitmap at once
                     with image:
                         edge = min(LONG_EDGE, max(width, height))
                         return Inspected(kind, width, height), png_strips.decode_reduced(

@@ -30,10 +30,12 @@ def header(data: bytes) -> tuple[int, int, int, int, int]:
     return width, height, depth, colour, interlace
 
 
-def streamable(data: bytes) -> bool:
-    """Strips work for every non-interlaced PNG whose pixels are at most 4 bytes (all but 16-bit colour)."""
+def streamable(data: bytes, image: Image.Image) -> bool:
+    """Strips work for every non-interlaced PNG whose pixels are at most 4 bytes (all but 16-bit
+    colour), in a layout Pillow opened it as."""
     _, _, depth, colour, interlace = header(data)
-    return interlace == 0 and colour in _CHANNELS and _bytes_per_pixel(depth, colour) in _SHADOW
+    return (interlace == 0 and colour in _CHANNELS and _bytes_per_pixel(depth, colour) in _SHADOW
+            and (image.mode == "P" or image.mode in _WORKING))
 
 
 def _bytes_per_pixel(depth: int, colour: int) -> int:

@@ -53,8 +53,8 @@ def _largest_difference(a: Image.Image, b: Image.Image) -> int:
 ])
 def test_strips_equal_the_whole_image_decode(mode, size, working):
     data = _png(_texture(size, mode))
-    assert png_strips.streamable(data)
     with Image.open(io.BytesIO(data)) as opened:
+        assert png_strips.streamable(data, opened)
         strips = png_strips.decode_reduced(data, opened, LONG_EDGE, REDUCING_GAP)
     whole = _whole(data, working)
     assert strips.mode == working and strips.size == whole.size
