@@ -55,7 +55,7 @@ def make_app(directory: Path, s3):
     app.extensions["onetrip"].sms = FakeSms()
     with app.app_context():
         upgrade()
-        seed_demo(session=db.session)
+        seed_demo(session=db.session, cipher=app.extensions["onetrip"].cipher)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # after upgrade(), which configures logging
     return app
 

@@ -214,6 +214,7 @@ def test_a_full_decoder_answers_503_and_loses_nothing(client, sms, store, gate):
     assert gate.peak == 1 and gate.running == 0
 
 
+@pytest.mark.s3
 @pytest.mark.parametrize("app_store", ["s3"], indirect=True)
 def test_eight_rgb_scans_at_once_are_all_answered(app, client, sms, app_store, monkeypatch):
     """Each 35 Mpx RGB scan (130 KB) once cost a worker 315 MB; 8 at once took 2.5 GB. Now at most
