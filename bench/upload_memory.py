@@ -2,11 +2,33 @@
 
     .venv/bin/python bench/upload_memory.py [--only NAME]
 
-Each case runs `storage.images.normalise` in its own interpreter: peak RSS (getrusage) minus the RSS
-after the imports, so the input bytes themselves count (the web worker holds them too). Files are
-made once in a temporary directory; a refused file prints its reason instead of a size.
+Each case runs `storage.images.normalise` in its own interpreter: peak RSS (VmHWM, reset after the
+imports) minus the RSS after the imports, so the input bytes themselves count (the web worker holds
+them too). Files are made once in a temporary directory; a refused file prints its reason.
 
-Recorded figures: see the table below (filled from a full run).
+Recorded 2026-11-24 on the shared 2-core machine (Pillow 13). "Before" is storage/images.py at
+d01f522, run in the same invocation. Peaks are what the issue asked about and do not move with load;
+times do (load average 4 to 9 during these runs), so they are only comparable within a row:
+
+| case | file | before | now | what bought it |
+| --- | --- | --- | --- | --- |
+| 12 Mpx phone JPEG | 3.5 MB | 40.8 MB | 26.8 MB | DCT-scaled decode (already); no copies of the bitmap: transpose in place, metadata dropped without `copy()`, thumbnail by `resize` |
+| 59 Mpx JPEG | 27 MB | 78.5 MB | 64.2 MB | the same |
+| 59 Mpx progressive JPEG | 24 MB | 206.4 MB | refused | libjpeg holds every coefficient of a multi-scan file at any scale: capped at 48 MB of them |
+| 16 Mpx progressive JPEG | 8.4 MB | 69.4 MB | 69.5 MB | under that cap |
+| A4 600 dpi grey scan PNG, 35 Mpx | 56 KB | 79.0 MB | 17.5 MB | PNG decoded a strip at a time, reduced on the way (storage/png_strips.py) |
+| the same scan as RGB PNG | 129 KB | 314.7 MB | 30.4 MB | strip decode (time ~1.2 s before and after, quiet run) |
+| 48 Mpx RGB photo PNG | 46 MB | 490.8 MB | 73.1 MB | strip decode; 46 MB of it is the input itself |
+| 59 Mpx RGBA scan PNG | 273 KB | 765.7 MB | 29.3 MB | strip decode |
+| 59 Mpx palette scan PNG | 449 KB | 372.7 MB | 49.6 MB | strip decode |
+| 6 Mpx interlaced RGBA PNG | 12 MB | 105.9 MB | 82.9 MB | decoded whole (Adam7 cannot stream), capped at 6 Mpx |
+| 8 Mpx interlaced RGBA PNG | 16 MB | 135.2 MB | refused | over that cap |
+| 6 Mpx 16-bit RGB PNG | 18 MB | 88.0 MB | 65.0 MB | decoded whole, 6 Mpx cap |
+| 50-page PDF | 21 MB | 40.1 MB | 40.0 MB | parsed by pypdf, never rasterised: input plus parse |
+
+Worst now 82.9 MB against the 100 MB budget (ratio 0.83). Times in a quieter run (load 4): RGB scan
+1173 -> 1506 ms, 48 Mpx photo 3042 -> 2999 ms, grey scan 318 -> 392 ms, phone JPEG 131 -> 119 ms:
+the strips cost about what the whole decode did, give or take the machine's noise.
 """
 from __future__ import annotations
 
