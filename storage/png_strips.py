@@ -1,6 +1,8 @@
 """PNG decoding in bounded memory: rows are inflated and unfiltered a strip at a time, box-reduced at
 once and resampled to the kept size through a sliding window, so a 35-megapixel scan never exists as
-one bitmap. The result equals Pillow's `thumbnail(..., LANCZOS, reducing_gap)` of the whole image.
+one bitmap. The result is the whole image's `thumbnail(..., LANCZOS, reducing_gap)` to within one
+level (the resize's two passes run columns first; Pillow may pick rows first, which moves its 8-bit
+intermediate's clipping by a few levels at hard edges).
 
 Pillow does the byte work: each strip goes through its own PNG row decoder (the "zip" codec) as a
 stored zlib stream, preceded by the previous strip's last unfiltered row sent with filter 0, so Up,
@@ -43,13 +45,14 @@ def _bytes_per_pixel(depth: int, colour: int) -> int:
 
 
 def chunks(data: bytes):
-    """(type, body) of every chunk, checking each CRC."""
+    """(type, body) of every chunk, checking each CRC; bodies are views, never copies."""
+    view = memoryview(data)
     i = 8
     while i + 12 <= len(data):
         length = int.from_bytes(data[i:i + 4], "big")
-        kind, body = data[i + 4:i + 8], data[i + 8:i + 8 + length]
+        kind, body = data[i + 4:i + 8], view[i + 8:i + 8 + length]
         crc = data[i + 8 + length:i + 12 + length]
-        if len(body) != length or len(crc) != 4 or zlib.crc32(kind + body) != int.from_bytes(crc, "big"):
+        if len(body) != length or crc != zlib.crc32(body, zlib.crc32(kind)).to_bytes(4, "big"):
             raise PngCorrupt(kind)
         yield kind, body
         i += 12 + length
@@ -88,7 +91,7 @@ def decode_reduced(data: bytes, image: Image.Image, edge: int, reducing_gap: flo
     exif = image.info.get("exif")
     for kind, body in chunks(data):
         if kind == b"eXIf":
-            exif = body  # also after the pixels, where Pillow reads it only on a full load
+            exif = bytes(body)  # also after the pixels, where Pillow reads it only on a full load
         if kind != b"IDAT":
             continue
         while body and done < height:
