@@ -101,3 +101,26 @@ def critical_path_days(days: dict[str, int], depends_on: dict[str, list[str]]) -
         return memo[code]
 
     return max((finish(code) for code in days), default=0)
+
+
+def upstream(depends_on: dict[str, list[str]]) -> dict[str, set[str]]:
+    """Every item each item waits for, directly or through another (the graph has no cycles)."""
+    memo: dict[str, set[str]] = {}
+
+    def walk(code: str) -> set[str]:
+        if code not in memo:
+            memo[code] = set()
+            for dep in depends_on.get(code, []):
+                memo[code] |= {dep} | walk(dep)
+        return memo[code]
+
+    return {code: walk(code) for code in depends_on}
+
+
+def produced_upstream(results: dict[str, str | None], depends_on: dict[str, list[str]]) -> dict[str, set[str]]:
+    """For each item of a bundle, the certificates an item it waits for will have issued by the time
+    it opens. Only these are not asked of the citizen: the producing item itself still needs what
+    it needs (出生登记 adds the baby to the parents' existing 户口簿, so it asks for that one), and
+    an item running in parallel with the producer cannot count on a certificate not yet issued."""
+    before = upstream(depends_on)
+    return {code: {results[dep] for dep in before[code] if results.get(dep)} for code in depends_on}

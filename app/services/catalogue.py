@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import NotFound
 from app.services.paging import page_of
-from models.bundling import critical_path_days, merge_form, merge_materials
+from models.bundling import critical_path_days, merge_form, merge_materials, produced_upstream
 from models.catalogue import (
     Bundle, BundleItem, Carrier, Department, ElicenseType, Hall, HallLevel, Item, ItemHallLevel,
     ItemMaterial, region_prefix,
@@ -96,15 +96,19 @@ def get_bundle(session: Session, code: str) -> Bundle:
 def bundle_parts(links: list[BundleItem]) -> tuple[list[dict], list[str], list]:
     """(merged form, conflicting field names, merged materials) of bundle items in order.
 
-    A certificate one item of the bundle issues (出生医学证明 in 新生儿出生一件事) is not asked of
-    the citizen: it reaches the other departments as an e-license once issued.
+    A certificate an item of the bundle issues (出生医学证明 in 新生儿出生一件事) is not asked of
+    the citizen for the items downstream of it: it reaches them as an e-license once issued. The
+    producing item, and items in parallel with it, are asked as usual (models.bundling).
     """
     form, conflicts = merge_form([link.item.form for link in links])
-    produced = {link.item.result_elicense_type.code for link in links if link.item.result_elicense_type}
+    produced = produced_upstream(
+        {link.item.code: link.item.result_elicense_type.code if link.item.result_elicense_type else None
+         for link in links},
+        {link.item.code: list(link.depends_on) for link in links})
     materials = merge_materials([(link.item.code, material_view(m))
                                  for link in links for m in link.item.materials
                                  if m.material.elicense_type is None
-                                 or m.material.elicense_type.code not in produced])
+                                 or m.material.elicense_type.code not in produced[link.item.code]])
     return form, conflicts, materials
 
 

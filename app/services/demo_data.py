@@ -185,7 +185,10 @@ BUNDLES = [
      "description": "出生医学证明、出生登记（落户）、居民医保参保、社保卡申领，一表申请。",
      "items": [{"code": "WJJ-CSZM-001", "depends_on": []},
                {"code": "GAJ-CSDJ-001", "depends_on": ["WJJ-CSZM-001"]},
-               {"code": "YBJ-JMCB-001", "depends_on": []}, {"code": "RSJ-SBK-001", "depends_on": []}]},
+               # 参保 needs the baby's 户口 and 社保卡 the 出生医学证明: each waits for the item that
+               # issues what it needs, so the citizen is never asked for a certificate not yet issued.
+               {"code": "YBJ-JMCB-001", "depends_on": ["GAJ-CSDJ-001"]},
+               {"code": "RSJ-SBK-001", "depends_on": ["WJJ-CSZM-001"]}]},
     {"code": "BUSINESS", "name": "开办企业一件事", "life_event": "business",
      "description": "营业执照、公章刻制、发票申领、社保登记，一日办结。",
      "items": [{"code": "SCJGJ-YYZZ-001", "depends_on": []},

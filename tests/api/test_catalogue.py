@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.helpers import assert_error
 
 GUIDE_FIELDS = {"code", "main_name", "sub_name", "legal_basis", "department", "materials", "steps",
@@ -95,11 +97,39 @@ def test_birth_bundle_dependency_and_produced_certificate(client):
     bundle = client.get("/api/v1/bundles/BIRTH").json
     deps = {i["code"]: i["depends_on"] for i in bundle["items"]}
     assert deps["GAJ-CSDJ-001"] == ["WJJ-CSZM-001"] and deps["WJJ-CSZM-001"] == []
+    assert deps["YBJ-JMCB-001"] == ["GAJ-CSDJ-001"] and deps["RSJ-SBK-001"] == ["WJJ-CSZM-001"]
     # The birth certificate is issued inside the bundle: the parents are not asked for it.
-    assert "BIRTH_CERT" not in {m["code"] for m in bundle["materials"]}
-    assert bundle["promised_days"] == 10  # 出生医学证明 5 + 出生登记 5
+    merged = {m["code"]: m for m in bundle["materials"]}
+    assert "BIRTH_CERT" not in merged
+    # 出生登记 issues the 户口簿 but adds the baby to the parents' existing one: that one is asked,
+    # for 出生登记 alone (参保 downstream gets the new one as an e-license).
+    assert merged["HUKOU"]["items"] == ["GAJ-CSDJ-001"] and merged["HUKOU"]["required"] is True
+    assert bundle["promised_days"] == 11  # 出生医学证明 5 + 出生登记 5 + 参保 1
     gender = next(f for f in bundle["form"] if f["name"] == "baby_gender")
     assert gender["type"] == "choice" and gender["options"] == ["男", "女"]
+
+
+@pytest.mark.parametrize("code", ["RETIRE", "BIRTH", "BUSINESS"])
+def test_a_bundle_skips_only_certificates_issued_upstream(client, code):
+    """Every material of every item is asked of the citizen, except a certificate an item it waits
+    for (directly or not) issues; and no item needs a certificate the bundle issues in parallel."""
+    bundle = client.get(f"/api/v1/bundles/{code}").json
+    deps = {i["code"]: i["depends_on"] for i in bundle["items"]}
+    guides = {c: client.get(f"/api/v1/items/{c}").json for c in deps}
+
+    def before(c):
+        return set(deps[c]).union(*(before(d) for d in deps[c])) if deps[c] else set()
+
+    produced = {g["result_elicense_type"]: c for c, g in guides.items() if g["result_elicense_type"]}
+    asked = {m["code"]: set(m["items"]) for m in bundle["materials"]}
+    for item, guide in guides.items():
+        for material in guide["materials"]:
+            producer = produced.get(material["elicense_type"])
+            if producer is not None and producer != item:
+                assert producer in before(item), f"{code}: {item} needs what {producer} issues but runs before it"
+                assert item not in asked.get(material["code"], set()), f"{code}: {item} asked for {material['code']}"
+            else:
+                assert item in asked[material["code"]], f"{code}: {item} lost {material['code']}"
 
 
 def test_bundle_list_and_filter(client):

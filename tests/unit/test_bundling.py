@@ -39,3 +39,16 @@ def test_critical_path():
     assert critical_path_days({"a": 5, "b": 3, "c": 1}, {}) == 5
     assert critical_path_days({"a": 5, "b": 3, "c": 1}, {"b": ["a"], "c": ["b"]}) == 9
     assert critical_path_days({}, {}) == 0
+
+
+def test_only_items_downstream_of_a_producer_skip_its_certificate():
+    from models.bundling import produced_upstream, upstream
+
+    deps = {"cert": [], "register": ["cert"], "insure": ["register"], "card": [], "solo": []}
+    assert upstream(deps) == {"cert": set(), "register": {"cert"}, "insure": {"cert", "register"},
+                              "card": set(), "solo": set()}
+    skipped = produced_upstream({"cert": "BIRTH", "register": "HUKOU", "insure": None, "card": "SSCARD",
+                                 "solo": None}, deps)
+    # the producer keeps its own needs; a parallel item cannot count on a certificate not yet issued
+    assert skipped == {"cert": set(), "register": {"BIRTH"}, "insure": {"BIRTH", "HUKOU"}, "card": set(),
+                       "solo": set()}
