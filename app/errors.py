@@ -62,6 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hall_cannot_accept": ("该大厅不能受理此事项", "This hall cannot accept this item"),
     "post_not_available": ("此事项不支持邮寄", "This item cannot be delivered by post"),
     "delivery_locked": ("结果已交寄，不能再修改领取方式", "The result is already with the carrier"),
+    "pickup_hall_missing": ("请选择领取结果的大厅", "Choose the hall where you will collect the result"),
     "address_missing": ("申请人尚未填写邮寄地址", "No delivery address"),
     "already_issued": ("办理结果已出件", "The result was already issued"),
     "webhook_signature_invalid": ("回调签名无效或已过期", "Bad or stale webhook signature"),

@@ -46,6 +46,8 @@ class Application(Timestamps, Base):
     channel: Mapped[str] = mapped_column(String(16), default="mobile", comment="mobile or window")
     delivery_method: Mapped[str | None] = mapped_column(String(16))
     delivery_address: Mapped[dict[str, Any] | None] = mapped_column()
+    pickup_hall_id: Mapped[int | None] = mapped_column(
+        ForeignKey("halls.id"), comment="window pickup: where the result waits (chosen before submitting)")
     promised_days: Mapped[int] = mapped_column(Integer, comment="承诺时限, working days from acceptance")
     statutory_days: Mapped[int] = mapped_column(Integer, default=0, comment="法定时限 of the case")
     promised_date: Mapped[date | None] = mapped_column(Date, comment="kept by the deadline scan and at completion")

@@ -198,8 +198,11 @@ def _extension(content_type: str | None) -> str:
 
 @workflow.concurrent_safe
 def set_delivery(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str,
-                 address: dict | None) -> Application:
-    """Window pickup or post; changeable until the result is handed to the carrier."""
+                 address: dict | None, pickup_hall_id: int | None = None) -> Application:
+    """Window pickup (at which hall) or post; changeable until the result is handed to the carrier.
+
+    最多跑一次 is promised up front: the choice is made before submitting (see `submit`).
+    """
     application = own_application(session, actor, application_id)
     if application.status in (AppStatus.delivered, AppStatus.withdrawn, AppStatus.rejected):
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "delivery"})
@@ -212,12 +215,21 @@ def set_delivery(*, session: Session, clock: Clock, actor: Actor, application_id
         refused = [item.code for item in items if "post" not in item.delivery_options]
         if refused:
             raise ValidationFailed("post_not_available", errors={"items": refused})
+    hall = None
+    if method == "window":
+        hall = find_hall(session, pickup_hall_id or application.pickup_hall_id or application.hall_id or 0)
+        if hall is None and pickup_hall_id:
+            raise ValidationFailed("unknown_reference", errors={"pickup_hall_id": [f"大厅 {pickup_hall_id} 不存在"]})
+        if hall is None:  # applied without naming a hall: the citizen must say where to collect
+            raise ValidationFailed("pickup_hall_missing", errors={"pickup_hall_id": ["请选择领取结果的大厅"]})
     application.delivery_method = method
     application.delivery_address = address if method == "post" else None
+    application.pickup_hall_id = hall.id if hall else None
     if shipment is not None and shipment.status in (ShipmentStatus.requested, ShipmentStatus.packed):
         shipment.address = address if method == "post" else shipment.address
     workflow.record(session, application, "delivery_chosen", actor=actor, at=clock(),
-                    message="结果领取方式：" + ("邮寄到家" if method == "post" else "窗口领取"))
+                    message="结果领取方式：" + ("邮寄到家" if method == "post" else f"到{hall.name}窗口领取"),
+                    details={"method": method, "hall_id": hall.id if hall else None})
     workflow.commit(session)
     return application
 
@@ -228,10 +240,17 @@ def _items_of(session: Session, application: Application) -> list[Item]:
     return [link.item for link in session.get(Bundle, application.bundle_id).items]
 
 
+DELIVERY_FIELD = {"name": "delivery", "label": "结果领取方式（窗口领取或邮寄）"}
+
+
 def missing_for_submit(application: Application) -> dict:
+    """Everything missing, at once; the delivery choice counts as a field (最多跑一次 promised up front)."""
     materials = [{"code": m.code, "name": m.name, **({"reason": m.data_note} if m.data_note else {})}
                  for m in application.materials if m.required and m.satisfied_by is None]
-    return {"materials": materials, "fields": missing_fields(application.form_spec, application.form)}
+    fields = missing_fields(application.form_spec, application.form)
+    if application.delivery_method is None:
+        fields.append(dict(DELIVERY_FIELD))
+    return {"materials": materials, "fields": fields}
 
 
 @workflow.concurrent_safe

@@ -51,6 +51,8 @@ class AddressSchema(Schema):
 class DeliverySchema(Schema):
     method = F.String(required=True, validate=validate.OneOf(["window", "post"]))
     address = F.Nested(AddressSchema, allow_none=True, load_default=None)
+    pickup_hall_id = F.Integer(allow_none=True, load_default=None, metadata={
+        "description": "window pickup: the hall where the result waits; default the hall applied at"})
 
     @ma.validates_schema
     def _address_for_post(self, data, **kwargs):
@@ -96,6 +98,8 @@ class ApplicationSchema(Schema):
     materials = F.List(F.Nested(ApplicationMaterialSchema), required=True)
     delivery_method = F.String(allow_none=True, required=True)
     delivery_address = F.Nested(AddressSchema, allow_none=True, required=True)
+    pickup_hall_id = F.Integer(allow_none=True, required=True, metadata={
+        "description": "window pickup: where the result waits"})
     promised_days = F.Integer(required=True, dump_only=True)
     materials_exempted = F.Integer(required=True, dump_only=True,
                                    metadata={"description": "materials filled from the e-license wallet (免提交)"})

@@ -37,7 +37,7 @@ def test_retirement_from_login_to_completed_in_parallel(client, sms):
     assert {m["code"] for m in body["errors"]["materials"]} == {"ID_CARD", "BANK_CARD", "RETIRE_APPROVAL"}
     # 一次录入: the phone number the citizen logged in with is prefilled from the profile.
     assert app["form_sources"] == {"contact_phone": "profile"} and app["form"]["contact_phone"] == "13800138000"
-    assert {f["name"] for f in body["errors"]["fields"]} == set(RETIRE_FORM) - {"contact_phone"}
+    assert {f["name"] for f in body["errors"]["fields"]} == (set(RETIRE_FORM) - {"contact_phone"}) | {"delivery"}
 
     assert client.patch(f"/api/v1/applications/{app['id']}", headers=headers,
                         json={"form": RETIRE_FORM}).status_code == 200
@@ -154,6 +154,7 @@ def test_accept_with_commitment(client, sms, today):
     pledged = client.put(f"{url}/materials/BANK_CARD", headers=headers, json={"commitment": True})
     assert pledged.status_code == 200
     assert {m["code"]: m["satisfied_by"] for m in pledged.json["materials"]}["BANK_CARD"] == "commitment"
+    assert client.put(f"{url}/delivery", headers=headers, json={"method": "post", "address": ADDRESS}).status_code == 200
     assert client.post(url + "/submit", headers=headers).status_code == 200
     clerk = login_staff(client, "clerk")["headers"]
     assert_error(client.post(f"/api/v1/hall/applications/{app['id']}/accept", headers=clerk, json={}),
