@@ -58,6 +58,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "materials_missing": ("材料或信息不全，请一次性补齐后提交", "Materials or fields are missing"),
     "invalid_transition": ("当前状态下不能执行此操作", "This action is not allowed in the current status"),
     "idempotency_key_reused": ("同一 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for another request"),
+    "already_requested": ("本部门已一次性告知过补充材料，申请人未作修改前不能再次要求", "This department already asked once; nothing it uses changed since"),
     "already_returned": ("已一次性告知过补正，申请人未作修改前不能再次退回", "Already returned once; nothing changed since"),
     "hall_cannot_accept": ("该大厅不能受理此事项", "This hall cannot accept this item"),
     "post_not_available": ("此事项不支持邮寄", "This item cannot be delivered by post"),

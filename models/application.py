@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
@@ -149,6 +149,10 @@ class SubCase(Base):
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     decision_note: Mapped[str | None] = mapped_column(Text)
+    request_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0",
+                                               comment="一次性告知: times this department asked for materials")
+    changed_since_request: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), comment="the citizen changed a material it uses since")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -12,7 +12,7 @@ from app.clock import Clock, local_date
 from app.crypto import FieldCipher
 from app.gateways.datasource import DataSource
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import commitments, wallet, workflow
+from app.services import back_office_notice, commitments, wallet, workflow
 from app.services.datacheck import check_materials
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
@@ -185,6 +185,8 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
     if application.status in OWING and material.satisfied_by in ("upload", "elicense"):
         commitments.supplied(material)
     _mark_changed(application)
+    if application.status in (AppStatus.accepted, AppStatus.in_review):
+        back_office_notice.mark_changed(session, application, list(material.items))
     application.recount_exempted()
     workflow.record(session, application, "material_attached", actor=actor, at=clock(),
                     message=f"已提交材料：{material.name}", details={"material": code, "by": material.satisfied_by})

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, lazyload
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
 from app.errors import NotFound
-from app.services import wallet, workflow
+from app.services import back_office_notice, wallet, workflow
 from app.services.notify import notify
 from app.services.paging import page_of
 from models.application import Application, Pause, SubCase
@@ -106,17 +106,20 @@ def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, rea
 @workflow.concurrent_safe
 def request_materials(*, session: Session, clock: Clock, actor: Actor, subcase_id: int,
                       problems: list[dict]) -> SubCase:
-    """The deadline pauses until the citizen supplies what is asked (补齐补正)."""
+    """The deadline pauses until the citizen supplies what is asked (补齐补正); a department asks once,
+    and same-day requests of a bundle reach the citizen as one notice (一次性告知, back_office_notice)."""
     now = clock()
-    application, subcase, _ = _load(session, actor, subcase_id, now)
+    application, subcase, siblings = _load(session, actor, subcase_id, now)
+    back_office_notice.refuse_second_request(session, subcase)
     name = _item_name(session, subcase)
     summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
     workflow.move(session, subcase, "request_materials", actor=actor, at=now,
                   message=f"「{name}」需要补充材料：{summary}（办理时限暂停）", details={"problems": problems})
+    back_office_notice.record_request(subcase)
     _start_review(session, application, now)
     session.add(Pause(application_id=application.id, subcase_id=subcase.id, reason=f"等待申请人补充「{name}」材料",
                       started_at=now))
-    notify(session, application, "materials_requested", at=now, item=name, problems=summary)
+    back_office_notice.notify_materials_requested(session, application, siblings, now=now)
     workflow.commit(session)
     return subcase
 

@@ -13,7 +13,7 @@ TEMPLATES = {
     "application_accepted": "您的申请 {number} 已受理，承诺 {promised_date} 前办结。",
     "application_returned": "您的申请 {number} 需要补正：{problems}。请一次性修改后重新提交。",
     "application_rejected": "您的申请 {number} 不予受理：{reason}（依据：{legal_basis}）。",
-    "materials_requested": "您的申请 {number} 的「{item}」需要补充材料：{problems}。",
+    "materials_requested": "您的申请 {number} 需要补充材料（一次性告知）：{problems}。请一次补齐后确认。",
     "subcase_decided": "您的申请 {number} 中「{item}」已{outcome}。",
     "application_completed": "您的申请 {number} 已全部办结，{delivery}。",
     "application_delivered": "您的申请 {number} 的办理结果已送达。感谢您的评价。",
@@ -31,15 +31,25 @@ TEMPLATES = {
 }
 
 
-def notify(session: Session, application: Application, template: str, *, at: datetime, **params) -> None:
-    params = {"number": application.number, "title": application.title, **params}
-    notify_citizen(session, application.citizen_id, template, at=at, application_id=application.id, **params)
+def notify(session: Session, application: Application, template: str, *, at: datetime,
+           send_at: datetime | None = None, **params) -> None:
+    """Queue a message; `send_at` holds it (a notice consolidated over the working day)."""
+    notify_citizen(session, application.citizen_id, template, at=at, send_at=send_at,
+                   application_id=application.id, **message_params(application, **params))
 
 
 def notify_citizen(session: Session, citizen_id: int, template: str, *, at: datetime,
-                   application_id: int | None = None, **params) -> None:
+                   application_id: int | None = None, send_at: datetime | None = None, **params) -> None:
     """A message not about one application (a revoked license, an answered complaint)."""
-    text = "【最多跑一次】" + TEMPLATES[template].format(**params)
+    params = {k: str(v) for k, v in params.items()}
     session.add(Notification(citizen_id=citizen_id, application_id=application_id,
-                             template=template, params={k: str(v) for k, v in params.items()},
-                             text=text, next_attempt_at=at, created_at=at))
+                             template=template, params=params, text=message_text(template, params),
+                             next_attempt_at=send_at or at, created_at=at))
+
+
+def message_params(application: Application, **params) -> dict[str, str]:
+    return {k: str(v) for k, v in {"number": application.number, "title": application.title, **params}.items()}
+
+
+def message_text(template: str, params: dict[str, str]) -> str:
+    return "【最多跑一次】" + TEMPLATES[template].format(**params)
