@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from app.gateways.datasource import put_record
 
-WANG, LI = "330825196504120031", "330825196809070025"  # 王建国 retiring, married to 李秀英
-ZHAO, SUN = "330825199203180018", "330825199406250025"  # 赵磊 and 孙丽, new parents
-CHEN = "330825198801010016"  # 陈晓明, unmarried, insured
-ZHOU = "330802197505200032"  # 周文, registered in 柯城区 (330802)
+WANG, LI = "330825196504120036", "330825196809070025"  # 王建国 retiring, married to 李秀英
+ZHAO, SUN = "330825199203180012", "330825199406250025"  # 赵磊 and 孙丽, new parents
+CHEN = "330825198801010019"  # 陈晓明, unmarried, insured
+ZHOU = "330802197505200038"  # 周文, registered in 柯城区 (330802)
 
 LY_ADDRESS = "浙江省衢州市龙游县龙洲街道荣昌路 12 号"
 
