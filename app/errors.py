@@ -42,6 +42,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "refresh_token_reused": ("刷新凭证已被使用，为安全起见已注销所有相关登录", "The refresh token was reused; its sessions are revoked"),
     "id_number_taken": ("该身份证号已绑定其他账号", "This resident ID number belongs to another account"),
     "real_name_locked": ("已完成实名核验，身份证号不能修改", "The ID number is verified and cannot change"),
+    "profile_incomplete": ("请先填写姓名和身份证号", "Fill in your name and ID number first"),
+    "identity_not_found": ("人口库中没有此身份证号，请到窗口核验", "The population register has no such ID number; verify at a window"),
+    "identity_mismatch": ("姓名或身份证号与核验来源不一致", "The name or ID number does not match the source"),
+    "identity_unverified": ("申请人尚未完成实名核验，不能审批", "The applicant's real name is not verified; the case cannot be decided"),
+    "applicant_mismatch": ("表单中的申请人信息与实名信息不一致", "The applicant's details on the form differ from the verified profile"),
+    "data_source_unavailable": ("数据共享平台暂不可用，请稍后再试", "The government data source is unavailable; retry later"),
     "username_taken": ("用户名已存在", "This username is taken"),
     # catalogue administration
     "unknown_reference": ("引用的目录数据不存在", "A referenced catalogue entry does not exist"),

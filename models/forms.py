@@ -53,6 +53,25 @@ def clean_form(spec: list[dict], values: dict, *, today: date | None = None) -> 
     return cleaned, errors
 
 
+# Fields that name the applicant, checked against the verified profile (实名): field -> profile part.
+APPLICANT_FIELDS = {"applicant_name": "name", "applicant_id_number": "id_number"}
+
+
+def applicant_mismatches(spec: list[dict], values: dict, *, name: str | None,
+                         id_number: str | None) -> dict[str, list[str]]:
+    """Fields naming the applicant that differ from the verified profile's name or ID number."""
+    profile = {"name": name, "id_number": id_number}
+    problems = {}
+    for field in spec:
+        part = APPLICANT_FIELDS.get(field["name"])
+        given = values.get(field["name"])
+        if part is None or given in (None, "") or profile[part] is None:
+            continue
+        if str(given).strip().upper() != profile[part].upper():
+            problems[field["name"]] = ["与实名核验的" + ("姓名" if part == "name" else "身份证号") + "不一致"]
+    return problems
+
+
 def missing_fields(spec: list[dict], values: dict) -> list[dict]:
     """Every required field without a value, for the one-time notice (一次性告知)."""
     return [{"name": f["name"], "label": f["label"]} for f in spec

@@ -34,10 +34,36 @@ def hall_id(client, code: str = "LY-ZWFW") -> int:
     return next(h["id"] for h in client.get("/api/v1/halls").json if h["code"] == code)
 
 
-def ready_application(client, sms, *, bundle_code: str = "RETIRE", form: dict | None = None,
-                      phone: str = "13800138000", delivery: str | None = "window") -> tuple[dict, dict]:
-    """A citizen's application with every field and material filled, not yet submitted."""
+def id_number_for(phone: str) -> str:
+    """A valid resident ID number of 龙游县 that no demo data-source record holds, one per test phone."""
+    from datetime import date, timedelta
+
+    from stdnum.cn import ric
+
+    born = date(1986, 1, 1) + timedelta(days=int(phone[-8:]) % 9000)
+    body = f"330825{born:%Y%m%d}{phone[-3:]}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def verified_citizen(client, sms, phone: str = "13800138000", name: str = "王建国") -> dict:
+    """A citizen whose profile a clerk verified in person (实名): the one a case can be decided on."""
     citizen = login_citizen(client, sms, phone)
+    profile = {"name": name, "id_number": id_number_for(phone)}
+    assert client.patch("/api/v1/me", headers=citizen["headers"], json=profile).status_code == 200
+    clerk = login_staff(client, "clerk")["headers"]
+    verified = client.post(f"/api/v1/hall/citizens/{citizen['citizen']['id']}/verify-identity", headers=clerk,
+                           json=profile)
+    assert verified.status_code == 200 and verified.json["real_name_verified"], verified.json
+    citizen["profile"] = profile
+    return citizen
+
+
+def ready_application(client, sms, *, bundle_code: str = "RETIRE", form: dict | None = None,
+                      phone: str = "13800138000", delivery: str | None = "window",
+                      verified: bool = True) -> tuple[dict, dict]:
+    """A citizen's application with every field and material filled, not yet submitted; the citizen
+    is real-name verified unless `verified=False`, and the form names them."""
+    citizen = verified_citizen(client, sms, phone) if verified else login_citizen(client, sms, phone)
     headers = citizen["headers"]
     created = client.post("/api/v1/applications", headers=headers,
                           json={"bundle_code": bundle_code, "hall_id": hall_id(client)})
@@ -45,6 +71,9 @@ def ready_application(client, sms, *, bundle_code: str = "RETIRE", form: dict | 
     app_id = created.json["id"]
     spec = {f["name"] for f in created.json["form_spec"]}
     values = form or (RETIRE_FORM if bundle_code == "RETIRE" else BIRTH_FORM)
+    if verified and form is None:
+        values = {**values, "applicant_name": citizen["profile"]["name"],
+                  "applicant_id_number": citizen["profile"]["id_number"]}
     patched = client.patch(f"/api/v1/applications/{app_id}", headers=headers,
                            json={"form": {k: v for k, v in values.items() if k in spec}})
     assert patched.status_code == 200, patched.json

@@ -27,7 +27,9 @@ def update_profile(*, session: Session, cipher: FieldCipher, citizen_id: int,
     citizen = session.get(Citizen, citizen_id)
     if citizen is None:
         raise NotFound()
-    if "name" in changes:
+    if "name" in changes and changes["name"] != citizen.name:
+        if citizen.real_name_verified:  # 实名: the verified name is frozen with the number
+            raise Conflict("real_name_locked")
         citizen.name = changes["name"]
     if "id_number" in changes:
         new = changes["id_number"]

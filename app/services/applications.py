@@ -12,7 +12,7 @@ from app.clock import Clock, local_date
 from app.crypto import FieldCipher
 from app.gateways.datasource import DataSource
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import back_office_notice, commitments, wallet, workflow
+from app.services import back_office_notice, commitments, real_name, wallet, workflow
 from app.services.datacheck import check_materials
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.notify import notify
@@ -258,7 +258,8 @@ def missing_for_submit(application: Application) -> dict:
 @workflow.concurrent_safe
 def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, data_source: DataSource,
            application_id: int) -> Application:
-    """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知)."""
+    """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知); fields
+    naming the applicant must match a verified profile (实名; an unverified citizen may submit)."""
     application = own_application(session, actor, application_id)
     application.profile_flags = profile_flags(session, cipher, application)
     if application.status in EDITABLE:
@@ -267,6 +268,8 @@ def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
         if missing["materials"] or missing["fields"]:
             workflow.commit(session)  # what the data said stays on the materials: the phone asks for them now
             raise ValidationFailed("materials_missing", errors=missing)
+        real_name.check_applicant(session, cipher, application.citizen_id, application.form_spec, application.form,
+                                  deciding=False)
     now = clock()
     workflow.move(session, application, "submit", actor=actor, at=now, message="申请已提交，等待窗口受理")
     application.submitted_at = now

@@ -10,18 +10,21 @@ from sqlalchemy.orm import Session, lazyload
 
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
+from app.crypto import FieldCipher
 from app.errors import NotFound
-from app.services import back_office_notice, wallet, workflow
+from app.services import back_office_notice, real_name, wallet, workflow
 from app.services.notify import notify
 from app.services.paging import page_of
 from models.application import Application, Pause, SubCase
 from models.catalogue import Item
+from models.citizen import Citizen
 from models.workflow import DECIDED, AppStatus, SubStatus
 
 
 def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
-    stmt = (select(SubCase, Application, Item)
+    stmt = (select(SubCase, Application, Item, Citizen.real_name_verified)
             .join(Application, SubCase.application_id == Application.id)
+            .join(Citizen, Application.citizen_id == Citizen.id)
             .join(Item, SubCase.item_id == Item.id)
             .where(SubCase.department_id == actor.department_id)
             .options(lazyload("*")))  # the inbox shows none of their collections: load none
@@ -54,9 +57,13 @@ def _item_name(session: Session, subcase: SubCase) -> str:
 
 
 @workflow.concurrent_safe
-def approve(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, note: str | None) -> SubCase:
+def approve(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, subcase_id: int,
+            note: str | None) -> SubCase:
+    """A case is decided on a real-name applicant only (实名): 409 `identity_unverified` otherwise."""
     now = clock()
     application, subcase, siblings = _load(session, actor, subcase_id, now)
+    real_name.check_applicant(session, cipher, application.citizen_id, application.form_spec, application.form,
+                              deciding=True)
     name = _item_name(session, subcase)
     workflow.move(session, subcase, "approve", actor=actor, at=now, message=f"「{name}」审核通过", note=note)
     subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, note

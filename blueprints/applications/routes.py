@@ -79,8 +79,8 @@ def set_delivery(data, application_id):
 
 
 def _outside() -> dict:
-    """What creating and submitting read besides the database: the profile's cipher (prefill) and
-    the government data source (无证明)."""
+    """What creating and submitting read besides the database: the profile's cipher (prefill and
+    实名 checks) and the government data source (无证明)."""
     return {"cipher": services().cipher, "data_source": services().data_source}
 
 
@@ -97,8 +97,9 @@ def _command(name: str, func, doc: str, extra=dict):
     blp.route(f"/applications/<int:application_id>/{name}", methods=["POST"])(view)
 
 
-_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field at once "
-         "(a material the government's data no longer proves says why).", extra=_outside)
+_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field (and the "
+         "delivery choice) at once (a material the government's data no longer proves says why); 422 "
+         "applicant_mismatch if a field naming the applicant differs from the verified profile.", extra=_outside)
 _command("withdraw", svc.withdraw, "Withdraw before acceptance.")
 _command("supply", svc.supply, "Tell the departments the requested materials are supplied (the clock restarts).")
 

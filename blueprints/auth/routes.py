@@ -9,7 +9,7 @@ from app.auth import Actor, access_token_for, actor_for_staff, current_actor
 from app.crypto import mask_id_number, mask_phone
 from app.web import deps
 from app.extensions import Blueprint, db, limiter, services
-from app.services import accounts, identity
+from app.services import accounts, identity, real_name
 from models.validation import normalize_mobile
 from blueprints.auth import schemas as s
 from models.citizen import Citizen
@@ -41,6 +41,8 @@ def citizen_view(citizen: Citizen) -> dict:
     return {"id": citizen.id, "phone_masked": mask_phone(citizen.phone), "name": citizen.name,
             "id_number_masked": mask_id_number(id_number),
             "real_name_verified": citizen.real_name_verified,
+            "real_name_method": citizen.real_name_method,
+            "real_name_verified_at": citizen.real_name_verified_at,
             "wechat_linked": citizen.wechat_openid is not None}
 
 
@@ -150,7 +152,24 @@ class Me(MethodView):
     @blp.response(200, s.CitizenSchema)
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data):
-        """Set the name and the GB 11643 resident ID (check digit validated)."""
-        citizen = accounts.update_profile(session=db.session, cipher=services().cipher,
-                                          citizen_id=current_actor().id, changes=data)
+        """Set the name and the GB 11643 resident ID; both are then confirmed against the population
+        data source (实名, no trip) where it can; once verified they are frozen (409 real_name_locked)."""
+        accounts.update_profile(session=db.session, cipher=services().cipher,
+                                citizen_id=current_actor().id, changes=data)
+        citizen = real_name.verify_online(**deps(), cipher=services().cipher,
+                                          data_source=services().data_source, quiet=True)
         return citizen_view(citizen)
+
+
+@blp.route("/me/verify-identity", methods=["POST"])
+@blp.auth_required("citizen")
+@blp.arguments(s.VerifyIdentitySchema)
+@blp.response(200, s.CitizenSchema)
+@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE")
+def verify_identity(data):
+    """Real-name verification without a trip: the population data source, or a verified 居民身份证
+    e-license in the wallet (`elicense_id`) whose name and number match the profile."""
+    citizen = real_name.verify_online(**deps(), cipher=services().cipher, data_source=services().data_source,
+                                      elicense_id=data.get("elicense_id"))
+    return citizen_view(citizen)

@@ -64,13 +64,23 @@ class CitizenSchema(Schema):
     phone_masked = F.String(allow_none=True, required=True, metadata={"example": "138****0000"})
     name = F.String(allow_none=True, required=True)
     id_number_masked = F.String(allow_none=True, required=True, metadata={"example": "3301**********1234"})
-    real_name_verified = F.Boolean(required=True)
+    real_name_verified = F.Boolean(required=True, metadata={
+        "description": "实名: confirmed against the population data source, a verified 居民身份证 e-license, "
+                       "or in person by a clerk; a case is decided only on a verified applicant"})
+    real_name_method = F.String(allow_none=True, required=True, validate=validate.OneOf(
+        ["population", "elicense", "clerk"]))
+    real_name_verified_at = F.DateTime(allow_none=True, required=True)
     wechat_linked = F.Boolean(required=True)
 
 
 class CitizenUpdateSchema(Schema):
     name = F.String(validate=validate.Length(1, 50))
     id_number = ResidentId(metadata={"description": "GB 11643, 18 characters"})
+
+
+class VerifyIdentitySchema(Schema):
+    elicense_id = F.Integer(metadata={"description": "a verified 居民身份证 e-license in the wallet; "
+                                                     "without it, the population data source is asked"})
 
 
 class StaffSchema(Schema):

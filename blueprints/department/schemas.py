@@ -17,6 +17,8 @@ class SubcaseSchema(Schema):
     id = F.Integer(required=True)
     application_id = F.Integer(required=True)
     application_number = F.String(required=True)
+    applicant_real_name_verified = F.Boolean(required=True, metadata={
+        "description": "实名: a sub-case of an unverified applicant cannot be approved (409 identity_unverified)"})
     title = F.String(required=True)
     item_code = F.String(required=True)
     item_name = F.String(required=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from app.auth import current_actor
 from app.web import deps
 from app.crypto import mask_phone
-from app.extensions import Blueprint, db, paged
+from app.extensions import Blueprint, db, paged, services
 from app.services import hall as svc
-from app.services import commitments, post
+from app.services import commitments, post, real_name
+from blueprints.auth.routes import citizen_view
 from blueprints.hall import schemas as s
 from models.citizen import Citizen
 
@@ -19,8 +20,10 @@ def _view(applications):
     citizens = {c.id: c for c in db.session.query(Citizen).filter(
         Citizen.id.in_({a.citizen_id for a in applications}))} if applications else {}
     fields = [name for name in s.HallApplicationSchema().fields if not name.startswith("citizen_")]
-    return [{**{name: getattr(a, name) for name in fields}, "citizen_name": citizens[a.citizen_id].name,
-             "citizen_phone_masked": mask_phone(citizens[a.citizen_id].phone)} for a in applications]
+    return [{**{name: getattr(a, name) for name in fields}, "citizen_id": a.citizen_id,
+             "citizen_name": citizens[a.citizen_id].name,
+             "citizen_phone_masked": mask_phone(citizens[a.citizen_id].phone),
+             "citizen_real_name_verified": citizens[a.citizen_id].real_name_verified} for a in applications]
 
 
 @blp.route("/hall/applications")
@@ -76,6 +79,20 @@ def check_material(data, application_id, material_code):
     """Check a 容缺 material the citizen supplied: checked, or owed again with the reason."""
     result = commitments.check(**deps(), application_id=application_id, code=material_code, **data)
     return _view([result])[0]
+
+
+@blp.route("/hall/citizens/<int:citizen_id>/verify-identity", methods=["POST"])
+@blp.auth_required(CLERK)
+@blp.idempotent
+@blp.arguments(s.HallVerifyIdentitySchema)
+@blp.response(200, s.HallCitizenSchema)
+@blp.alt_response(404, response="NOT_FOUND")
+@blp.alt_response(409, response="CONFLICT")
+def verify_identity(data, citizen_id):
+    """Real-name verification in person: the clerk reads the citizen's 居民身份证, which must match the
+    profile (or fills an empty one); the clerk and time are recorded."""
+    citizen = real_name.verify_in_person(**deps(), cipher=services().cipher, citizen_id=citizen_id, **data)
+    return {**citizen_view(citizen), "real_name_verified_by": citizen.real_name_verified_by}
 
 
 @blp.route("/hall/shipments")

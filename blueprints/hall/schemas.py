@@ -4,6 +4,7 @@ from marshmallow import validate
 
 from app.extensions import Schema
 from blueprints.applications.schemas import STATUSES, ApplicationSchema
+from blueprints.auth.schemas import CitizenSchema, ResidentId
 
 F = ma.fields
 
@@ -15,6 +16,9 @@ class HallQueryArgsSchema(Schema):
 class HallApplicationSchema(ApplicationSchema):
     citizen_name = F.String(allow_none=True, required=True)
     citizen_phone_masked = F.String(allow_none=True, required=True)
+    citizen_id = F.Integer(required=True, metadata={"description": "for POST /hall/citizens/{id}/verify-identity"})
+    citizen_real_name_verified = F.Boolean(required=True, metadata={
+        "description": "实名: unverified applicants may submit, but no sub-case is approved until verified"})
     changed_since_return = F.Boolean(required=True)
     profile_flags = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={
         "description": "form fields that differ from the citizen's verified profile (check them)"})
@@ -107,3 +111,12 @@ class SwitchToPickupSchema(Schema):
 
 class EmptySchema(Schema):
     pass
+
+
+class HallVerifyIdentitySchema(Schema):
+    name = F.String(required=True, validate=validate.Length(1, 50), metadata={"description": "as on the card"})
+    id_number = ResidentId(required=True, metadata={"description": "as on the card (read or scanned)"})
+
+
+class HallCitizenSchema(CitizenSchema):
+    real_name_verified_by = F.Integer(allow_none=True, required=True, metadata={"description": "the clerk"})

@@ -285,13 +285,15 @@ def test_id_number_belongs_to_one_citizen(client, sms):
     assert client.get("/api/v1/me", headers=second["headers"]).json["id_number_masked"] is None
 
 
-def test_verified_id_number_is_frozen(client, sms, db_session):
+def test_verified_id_number_is_frozen(client, sms):
     tokens = login_citizen(client, sms, PHONE)
-    client.patch("/api/v1/me", json={"id_number": "11010519491231002X"}, headers=tokens["headers"])
-    db_session.execute(update(Citizen).values(real_name_verified=True))
-    db_session.commit()
-    same = client.patch("/api/v1/me", json={"id_number": "11010519491231002X", "name": "李四"},
-                        headers=tokens["headers"])
-    assert same.status_code == 200 and same.json["name"] == "李四"
+    profile = {"id_number": "11010519491231002X", "name": "李四"}
+    client.patch("/api/v1/me", json=profile, headers=tokens["headers"])
+    clerk = login_staff(client, "clerk")["headers"]
+    assert client.post(f"/api/v1/hall/citizens/{tokens['citizen']['id']}/verify-identity", headers=clerk,
+                       json=profile).status_code == 200
+    same = client.patch("/api/v1/me", json=profile, headers=tokens["headers"])
+    assert same.status_code == 200 and same.json["name"] == "李四" and same.json["real_name_verified"]
     assert_error(client.patch("/api/v1/me", json={"id_number": "330825199001010015"}, headers=tokens["headers"]),
                  409, "real_name_locked")
+    assert_error(client.patch("/api/v1/me", json={"name": "李思"}, headers=tokens["headers"]), 409, "real_name_locked")

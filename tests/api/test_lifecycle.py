@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from models.numbering import is_valid_number
-from tests.factories import ADDRESS, RETIRE_FORM, hall_id, jpeg, ready_application, submitted_and_accepted, upload
+from tests.factories import (
+    ADDRESS, RETIRE_FORM, hall_id, jpeg, ready_application, submitted_and_accepted, upload, verified_citizen,
+)
 from tests.helpers import assert_error, login_citizen, login_staff
 
 
@@ -13,8 +15,10 @@ def _progress(client, citizen, app_id):
 
 
 def test_retirement_from_login_to_completed_in_parallel(client, sms):
-    citizen = login_citizen(client, sms)
+    citizen = verified_citizen(client, sms)
     headers = citizen["headers"]
+    form = {**RETIRE_FORM, "applicant_name": citizen["profile"]["name"],
+            "applicant_id_number": citizen["profile"]["id_number"]}
     created = client.post("/api/v1/applications", headers={**headers, "Idempotency-Key": "k-1"},
                           json={"bundle_code": "RETIRE", "hall_id": hall_id(client)})
     assert created.status_code == 201
@@ -40,7 +44,7 @@ def test_retirement_from_login_to_completed_in_parallel(client, sms):
     assert {f["name"] for f in body["errors"]["fields"]} == (set(RETIRE_FORM) - {"contact_phone"}) | {"delivery"}
 
     assert client.patch(f"/api/v1/applications/{app['id']}", headers=headers,
-                        json={"form": RETIRE_FORM}).status_code == 200
+                        json={"form": form}).status_code == 200
     file_id = upload(client, headers)
     for code in ("ID_CARD", "BANK_CARD", "RETIRE_APPROVAL"):
         answer = client.put(f"/api/v1/applications/{app['id']}/materials/{code}", headers=headers,

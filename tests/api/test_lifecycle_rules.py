@@ -154,20 +154,21 @@ def test_concurrent_decisions_on_one_application(client, sms, app, pg_url):
             subs = {s.item_code: s.id for s in a.scalars(select(SubCase).where(
                 SubCase.application_id == application["id"]))}
             now = lambda: app_now()  # noqa: E731
+            cipher = app.extensions["onetrip"].cipher
             department.approve(session=a, clock=now, actor=_reviewer(a, "reviewer-rsj"),
-                               subcase_id=subs["RSJ-YLJ-001"], note=None)
+                               cipher=cipher, subcase_id=subs["RSJ-YLJ-001"], note=None)
             seen = [b.get(Application, application["id"]),  # b read before a's next commit
                     *b.scalars(select(SubCase).where(SubCase.application_id == application["id"])).all()]
             department.approve(session=a, clock=now, actor=_reviewer(a, "reviewer-ybj"),
-                               subcase_id=subs["YBJ-DYBG-001"], note=None)
+                               cipher=cipher, subcase_id=subs["YBJ-DYBG-001"], note=None)
             assert len(seen) == 4
             with pytest.raises(Conflict):
                 department.approve(session=b, clock=now, actor=_reviewer(b, "reviewer-gjj"),
-                                   subcase_id=subs["GJJ-TQ-001"], note=None)
+                                   cipher=cipher, subcase_id=subs["GJJ-TQ-001"], note=None)
             b.close()
             b = Session(engine)
             department.approve(session=b, clock=now, actor=_reviewer(b, "reviewer-gjj"),
-                               subcase_id=subs["GJJ-TQ-001"], note=None)
+                               cipher=cipher, subcase_id=subs["GJJ-TQ-001"], note=None)
             assert b.scalar(select(Application.status).where(Application.id == application["id"])) == "completed"
         finally:
             a.close()
