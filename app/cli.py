@@ -58,7 +58,7 @@ def register(app: Flask) -> None:
         """Load the demo county: catalogue, halls, carrier and one account per staff role."""
         from app.extensions import services
 
-        counts = seed.seed_demo(session=db.session, cipher=services().cipher)
+        counts = seed.seed_demo(session=db.session, clock=services().clock, cipher=services().cipher)
         click.echo("demo catalogue ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
     @app.cli.command("create-staff")

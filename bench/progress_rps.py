@@ -72,7 +72,7 @@ def prepare(var: Path, env: dict) -> tuple[int, str, str, int]:
     app = create_app()
     with app.app_context():
         upgrade()
-        seed_demo(session=db.session, cipher=app.extensions["onetrip"].cipher)
+        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher)
     client = app.test_client()
     from tests.fakes import FakeSms
 

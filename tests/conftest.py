@@ -81,7 +81,7 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def app(database_url, tmp_path_factory, pytestconfig):
     from flask_migrate import upgrade
 
     from app import create_app
@@ -111,7 +111,8 @@ def app(database_url, tmp_path_factory):
     application.extensions["onetrip"].wechat = FakeWechat()
     with application.app_context():
         upgrade()
-        seed_demo(session=db.session, cipher=application.extensions["onetrip"].cipher)
+        seed_demo(session=db.session, clock=MovableClock(pytestconfig.onetrip_start),
+                  cipher=application.extensions["onetrip"].cipher)
         application.config["SEED_SNAPSHOT"] = _snapshot(db)
         db.session.remove()
     yield application

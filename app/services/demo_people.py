@@ -73,3 +73,34 @@ def seed_people(*, session: Session, cipher) -> int:
             count += 1
     session.commit()
     return count
+
+
+# phone, profile name, ID number: 赵磊's profile matches the population register (verified when
+# seeded, as a phone's profile is); 陈小明 typed his name as the register does not have it (陈晓明),
+# so he stays unverified — he may submit, but no reviewer can approve his case until a clerk sees
+# his card or he corrects the name.
+CITIZENS = [("13900000001", "赵磊", ZHAO), ("13900000002", "陈小明", CHEN)]
+
+
+def seed_citizens(*, session: Session, cipher, now) -> int:
+    """Demo citizens with profiles, verified against the embedded data source where it agrees."""
+    from sqlalchemy import select
+
+    from app.gateways.datasource import EmbeddedDataSource
+    from app.services.accounts import ID_CONTEXT
+    from app.services.real_name import record_population_check
+    from models.citizen import Citizen
+
+    created = 0
+    source = EmbeddedDataSource(lambda: session, cipher)
+    for phone, name, id_number in CITIZENS:
+        if session.scalars(select(Citizen.id).where(Citizen.phone == phone)).first() is not None:
+            continue
+        citizen = Citizen(phone=phone, name=name, id_number_cipher=cipher.encrypt(id_number, context=ID_CONTEXT),
+                          id_number_hash=cipher.lookup_hash(id_number, context=ID_CONTEXT))
+        session.add(citizen)
+        session.flush()
+        record_population_check(session, source, citizen, id_number, now)
+        created += 1
+    session.commit()
+    return created

@@ -95,6 +95,14 @@ def verify_online(*, session: Session, clock: Clock, actor: Actor, cipher: Field
     return citizen
 
 
+def record_population_check(session: Session, data_source: DataSource, citizen: Citizen, id_number: str,
+                            at: datetime) -> bool:
+    """Ask the population source about a profile and record the outcome (seed-demo's citizens)."""
+    error = _by_population(data_source, citizen.name, id_number)
+    _record(session, citizen, "population", error.code if error else "verified", at)
+    return error is None
+
+
 def verify_in_person(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, citizen_id: int,
                      name: str, id_number: str) -> Citizen:
     """A clerk reads the citizen's 居民身份证 at the window: it must match the profile (or fills an

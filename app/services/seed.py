@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.clock import Clock
 from app.services import demo_data as d
 from app.services.accounts import create_staff
 from app.services.catalogue_admin import save_bundle, save_item, save_material, save_reference
-from app.services.demo_people import seed_people
+from app.services.demo_people import seed_citizens, seed_people
 from models.catalogue import Bundle, Carrier, Department, ElicenseType, Hall, HallLevel, Item, Material
 from models.staff import Staff
 
@@ -17,9 +18,10 @@ def _upsert_by_code(session: Session, model, code: str, save) -> None:
     save(exists)
 
 
-def seed_demo(*, session: Session, cipher) -> dict[str, int]:
+def seed_demo(*, session: Session, clock: Clock, cipher) -> dict[str, int]:
     """Upsert the demo catalogue through the same validated services an admin uses, and the demo
-    people's records in the embedded data source (`cipher` encrypts their ID numbers)."""
+    people's records in the embedded data source (`cipher` encrypts their ID numbers), and two demo
+    citizens, one real-name verified and one not."""
     for code, name in d.DEPARTMENTS:
         save_reference(session=session, model=Department, data={"code": code, "name": name, "region_code": d.REGION})
     for code, name, level, address, hours in d.HALLS:
@@ -49,6 +51,7 @@ def seed_demo(*, session: Session, cipher) -> dict[str, int]:
                          display_name=display, **binding)
             created += 1
     records = seed_people(session=session, cipher=cipher)
+    citizens = seed_citizens(session=session, cipher=cipher, now=clock())
     return {"departments": len(d.DEPARTMENTS), "halls": len(d.HALLS), "items": len(d.ITEMS),
             "bundles": len(d.BUNDLES), "staff_created": created,
-            "data_records": records}
+            "data_records": records, "citizens_created": citizens}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.services.demo_people import CHEN, ZHAO
+from app.services.demo_people import CHEN, SUN, ZHAO
 from models.citizen import IdentityCheck
-from tests.factories import id_number_for, ready_application, upload
+from tests.factories import hall_id, id_number_for, ready_application, upload
 from tests.fakes import FakeDataSource
 from tests.helpers import assert_error, login_citizen, login_staff
 
@@ -18,18 +18,26 @@ def _me(client, citizen, **profile):
 def test_the_population_source_verifies_a_matching_profile_without_a_trip(client, sms):
     citizen = login_citizen(client, sms, "13800138101")
     assert client.get("/api/v1/me", headers=citizen["headers"]).json["real_name_verified"] is False
-    me = _me(client, citizen, name="赵磊", id_number=ZHAO)
+    me = _me(client, citizen, name="孙丽", id_number=SUN)
     assert me.status_code == 200 and me.json["real_name_verified"] is True
     assert me.json["real_name_method"] == "population" and me.json["real_name_verified_at"]
-    assert_error(_me(client, citizen, name="赵石"), 409, "real_name_locked")  # frozen with the number
+    assert_error(_me(client, citizen, name="孙莉"), 409, "real_name_locked")  # frozen with the number
     assert_error(_me(client, citizen, id_number=CHEN), 409, "real_name_locked")
 
 
 def test_a_profile_the_source_does_not_confirm_stays_unverified_and_says_why(app, client, sms, monkeypatch):
+    from app.extensions import db
+    from app.gateways.datasource import put_record
+
+    known = id_number_for("13800138102")
+    with app.app_context():
+        put_record(db.session, app.extensions["onetrip"].cipher, "population", known,
+                   {"name": "陈晓明", "gender": "男", "birth_date": known[6:10] + "-01-01"})
+        db.session.commit()
     citizen = login_citizen(client, sms, "13800138102")
     assert_error(client.post("/api/v1/me/verify-identity", headers=citizen["headers"], json={}),
                  422, "profile_incomplete")
-    me = _me(client, citizen, name="陈小明", id_number=CHEN)  # the register says 陈晓明
+    me = _me(client, citizen, name="陈小明", id_number=known)  # the register says 陈晓明
     assert me.status_code == 200 and me.json["real_name_verified"] is False  # the profile is saved all the same
     assert_error(client.post("/api/v1/me/verify-identity", headers=citizen["headers"], json={}),
                  422, "identity_mismatch")
@@ -46,9 +54,8 @@ def test_a_profile_the_source_does_not_confirm_stays_unverified_and_says_why(app
     en = client.post("/api/v1/me/verify-identity", headers={**stranger["headers"], "Accept-Language": "en"}, json={})
     assert en.json["message"] == "The government data source is unavailable; retry later"
     with app.app_context():
-        from app.extensions import db
-
-        outcomes = db.session.scalars(select(IdentityCheck.outcome).order_by(IdentityCheck.id)).all()
+        outcomes = db.session.scalars(select(IdentityCheck.outcome).where(IdentityCheck.citizen_id.in_(
+            [citizen["citizen"]["id"], stranger["citizen"]["id"]])).order_by(IdentityCheck.id)).all()
     assert outcomes == ["identity_mismatch", "identity_mismatch", "verified", "identity_not_found",
                         "identity_not_found", "data_source_unavailable", "data_source_unavailable"]
 
@@ -124,11 +131,12 @@ def test_a_clerk_fills_an_empty_profile_from_the_card(client, sms):
     citizen = login_citizen(client, sms, "13800138108")
     clerk = login_staff(client, "clerk")["headers"]
     verify = f"/api/v1/hall/citizens/{citizen['citizen']['id']}/verify-identity"
-    done = client.post(verify, headers=clerk, json={"name": "陈晓明", "id_number": CHEN})
-    assert done.status_code == 200 and done.json["name"] == "陈晓明" and done.json["id_number_masked"].endswith("0019")
+    number = id_number_for("13800138108")
+    done = client.post(verify, headers=clerk, json={"name": "钱多", "id_number": number})
+    assert done.status_code == 200 and done.json["name"] == "钱多" and done.json["id_number_masked"].endswith(number[-4:])
     other = login_citizen(client, sms, "13800138109")
     assert_error(client.post(f"/api/v1/hall/citizens/{other['citizen']['id']}/verify-identity", headers=clerk,
-                             json={"name": "陈晓明", "id_number": CHEN}), 409, "id_number_taken")
+                             json={"name": "钱多", "id_number": number}), 409, "id_number_taken")
 
 
 def test_form_fields_naming_the_applicant_must_match_the_verified_profile(client, sms):
@@ -157,3 +165,28 @@ def test_verified_after_submitting_a_form_naming_someone_else_is_not_approved(cl
     sub = client.get("/api/v1/department/subcases", headers=reviewer).json[0]
     assert_error(client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=reviewer, json={}),
                  409, "applicant_mismatch")
+
+
+def test_the_demo_has_a_verified_citizen_and_one_the_reviewer_cannot_approve(client, sms):
+    zhao = login_citizen(client, sms, "13900000001")
+    me = client.get("/api/v1/me", headers=zhao["headers"]).json
+    assert me["name"] == "赵磊" and me["real_name_verified"] and me["real_name_method"] == "population"
+
+    chen = login_citizen(client, sms, "13900000002")
+    headers = chen["headers"]
+    assert client.get("/api/v1/me", headers=headers).json["real_name_verified"] is False
+    form = {"applicant_name": "陈小明", "applicant_id_number": CHEN, "contact_phone": "13900000002",
+            "retire_date": "2026-11-01"}
+    app = client.post("/api/v1/applications", headers=headers,
+                      json={"item_code": "YBJ-DYBG-001", "hall_id": hall_id(client), "form": form}).json
+    url = f"/api/v1/applications/{app['id']}"
+    for code in ("ID_CARD", "RETIRE_APPROVAL"):
+        client.put(f"{url}/materials/{code}", headers=headers, json={"upload_ids": [upload(client, headers)]})
+    client.put(url + "/delivery", headers=headers, json={"method": "window"})
+    assert client.post(url + "/submit", headers=headers).status_code == 200
+    clerk = login_staff(client, "clerk")["headers"]
+    assert client.post(f"/api/v1/hall/applications/{app['id']}/accept", headers=clerk, json={}).status_code == 200
+    reviewer = login_staff(client, "reviewer-ybj")["headers"]
+    sub = client.get("/api/v1/department/subcases", headers=reviewer).json[0]
+    assert_error(client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=reviewer, json={}),
+                 409, "identity_unverified")
