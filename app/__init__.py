@@ -14,7 +14,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.decode_gate import DecodeGate
-from app.extensions import Api, Services, db, jwt, limiter, migrate
+from app.extensions import Api, Services, db, jwt, limiter, migrate, retry_after_only_when_refused
 from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
 from app.gateways.wechat import wechat_client_from_config, wechat_notifier_from_config
@@ -62,6 +62,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     jwt.init_app(app)
+    # Registered before the limiter's own hook so that it runs after it (Flask runs them in reverse).
+    app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
 
     master = app.config["ID_ENCRYPTION_KEY"] or derive_key(app.config["SECRET_KEY"], "id-encryption")

@@ -147,6 +147,15 @@ class Api(_Api):
         return errors.payload(500, "internal_error", request_lang()), 500
 
 
+def retry_after_only_when_refused(response):
+    """flask-limiter puts Retry-After on every limited response; on a success (202 for an SMS code)
+    it reads as "come back later" to clients. The X-RateLimit-* headers stay; Retry-After only on
+    refusals (429, 503)."""
+    if response.status_code < 400:
+        response.headers.pop("Retry-After", None)
+    return response
+
+
 def retry_after() -> str:
     limit = getattr(limiter, "current_limit", None)
     if limit is not None:

@@ -10,6 +10,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.base import Base, enum_column
 
 
+# What an upload is for decides what it may be attached to (API.md: POST /uploads `purpose`).
+PURPOSES = {
+    "material": "an application's material: PUT /applications/{id}/materials/{code} {upload_ids} (citizen)",
+    "elicense": "the photo of a certificate added to the wallet: POST /elicenses {upload_ids} (citizen)",
+    "delivery_proof": "the courier's photo of the handover: POST /courier/shipments/{id}/deliver "
+                      "{proof_upload_id} (courier)",
+}
+PURPOSE_NAMES = {"material": "申请材料", "elicense": "电子证照", "delivery_proof": "妥投照片"}
+
+
+def wrong_purpose(upload: Upload, expected: str) -> str | None:
+    """The reason an upload cannot be used here, or None."""
+    if upload.purpose != expected:
+        return f"此文件是为「{PURPOSE_NAMES.get(upload.purpose, upload.purpose)}」上传的，不能用作{PURPOSE_NAMES[expected]}"
+    return None
+
+
 class UploadStatus(enum.StrEnum):
     pending = "pending"  # presigned, bytes not yet checked
     ready = "ready"

@@ -23,9 +23,9 @@ def jpeg(width: int = 64, height: int = 48, colour=(200, 30, 30)) -> bytes:
     return out.getvalue()
 
 
-def upload(client, headers, data: bytes | None = None, name: str = "scan.jpg") -> int:
+def upload(client, headers, data: bytes | None = None, name: str = "scan.jpg", purpose: str = "material") -> int:
     answer = client.post("/api/v1/uploads/direct", headers=headers, content_type="multipart/form-data",
-                         data={"purpose": "material", "file": (io.BytesIO(data or jpeg()), name)})
+                         data={"purpose": purpose, "file": (io.BytesIO(data or jpeg()), name)})
     assert answer.status_code == 201, answer.json
     return answer.json["id"]
 

@@ -23,7 +23,7 @@ from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.bundling import critical_path_days, merge_materials
 from models.catalogue import Bundle, Item
 from models.forms import clean_form, missing_fields
-from models.material import Upload, UploadStatus
+from models.material import Upload, UploadStatus, wrong_purpose
 from models.shipment import Shipment, ShipmentStatus
 from models.workflow import AppStatus, SubStatus
 
@@ -166,6 +166,8 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
                 problems[str(upload_id)] = ["文件不存在"]
             elif upload.status != UploadStatus.ready:
                 problems[str(upload_id)] = ["文件尚未通过检查"]
+            elif wrong_purpose(upload, "material"):
+                problems[str(upload_id)] = [wrong_purpose(upload, "material")]
             elif _extension(upload.content_type) not in material.formats:
                 problems[str(upload_id)] = [f"此材料只接受 {'/'.join(material.formats)} 格式"]
             elif (upload.size or 0) > material.max_size_mb * 1024 * 1024:

@@ -18,7 +18,7 @@ from app.services.notify import notify
 from app.services.paging import page_of
 from models.application import Application, Pause
 from models.catalogue import Carrier, Hall
-from models.material import Upload, UploadStatus
+from models.material import Upload, UploadStatus, wrong_purpose
 from models.shipment import CarrierEvent, Shipment, ShipmentStatus, moves_forward
 from models.workflow import AppStatus
 
@@ -168,8 +168,8 @@ def deliver(*, session: Session, clock: Clock, actor: Actor, shipment_id: int, r
     shipment = courier_shipment(session, actor, shipment_id)
     proof = session.get(Upload, proof_upload_id)
     if proof is None or proof.staff_id != actor.id or proof.status != UploadStatus.ready \
-            or not (proof.content_type or "").startswith("image/"):
-        raise ValidationFailed("upload_not_acceptable", errors={"proof_upload_id": ["须为本人上传并已通过检查的照片"]})
+            or not (proof.content_type or "").startswith("image/") or wrong_purpose(proof, "delivery_proof"):
+        raise ValidationFailed("upload_not_acceptable", errors={"proof_upload_id": ["须为本人以 delivery_proof 用途上传并已通过检查的照片"]})
     _delivered(session, shipment, actor, clock(), recipient_name)
     shipment.proof_upload_id = proof.id
     workflow.commit(session)

@@ -15,7 +15,7 @@ from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import Department, ElicenseType, Item
 from models.citizen import Citizen
 from models.elicense import Elicense, license_status
-from models.material import Upload, UploadStatus
+from models.material import Upload, UploadStatus, wrong_purpose
 from models.workflow import AppStatus
 
 OPEN = (AppStatus.draft, AppStatus.returned)
@@ -47,7 +47,8 @@ def add_license(*, session: Session, clock: Clock, actor: Actor, type: str, numb
     if valid_until is not None and valid_until < issued_on:
         raise ValidationFailed(errors={"valid_until": ["有效期不能早于签发日期"]})
     uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
-    usable = {u.id for u in uploads if u.citizen_id == actor.id and u.status == UploadStatus.ready}
+    usable = {u.id for u in uploads if u.citizen_id == actor.id and u.status == UploadStatus.ready
+              and not wrong_purpose(u, "elicense")}
     if set(upload_ids) - usable:
         raise ValidationFailed("upload_not_acceptable",
                                errors={"upload_ids": sorted(set(upload_ids) - usable)})

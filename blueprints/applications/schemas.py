@@ -147,8 +147,8 @@ class SubcaseProgressSchema(Schema):
 
 class VisitSchema(Schema):
     at = F.DateTime(required=True)
-    hall = F.String(required=True)
-    purpose = F.String(required=True)
+    hall = F.String(required=True, metadata={"description": "the hall's name"})
+    purpose = F.String(required=True, metadata={"description": "why the citizen came, as the clerk recorded it"})
 
 
 class ShipmentProgressSchema(Schema):
@@ -179,10 +179,12 @@ class ProgressSchema(Schema):
     next_action = F.Nested(NextActionSchema, allow_none=True, required=True)
     deadline = F.Nested(DeadlineSchema, allow_none=True, required=True)
     subcases = F.List(F.Nested(SubcaseProgressSchema), required=True)
-    visits = F.List(F.Nested(VisitSchema), required=True)
-    visit_count = F.Integer(required=True)
-    zero_trip = F.Boolean(required=True)
-    at_most_one_trip = F.Boolean(required=True)
+    visits = F.List(F.Nested(VisitSchema), required=True, metadata={
+        "description": "every trip the citizen made in person, oldest first: recorded by a clerk "
+                       "(POST /hall/applications/{id}/visits) or by handing the result over at a window"})
+    visit_count = F.Integer(required=True, metadata={"description": "len(visits): trips made so far (最多跑一次)"})
+    zero_trip = F.Boolean(required=True, metadata={"description": "visit_count == 0 (零跑腿)"})
+    at_most_one_trip = F.Boolean(required=True, metadata={"description": "visit_count <= 1 (最多跑一次)"})
     shipment = F.Nested(ShipmentProgressSchema, allow_none=True, required=True)
     pauses = F.List(F.Nested(PauseSchema), required=True)
     timeline = F.List(F.Nested(TimelineEntrySchema), required=True)

@@ -6,7 +6,10 @@ from marshmallow import validate
 from app.extensions import Schema
 
 F = ma.fields
-PURPOSES = ["material", "elicense", "delivery_proof"]
+from models.material import PURPOSES
+
+PURPOSE_DOC = "what the file is for, which decides what it may be attached to: " + "; ".join(
+    f"`{name}`: {use}" for name, use in PURPOSES.items())
 TYPES = ["image/jpeg", "image/png", "application/pdf"]
 
 
@@ -14,7 +17,7 @@ class UploadCreateSchema(Schema):
     filename = F.String(required=True, validate=validate.Length(1, 255), metadata={"description": "display only"})
     content_type = F.String(required=True, validate=validate.OneOf(TYPES))
     size = F.Integer(required=True, validate=validate.Range(1, 20 * 1024 * 1024))
-    purpose = F.String(required=True, validate=validate.OneOf(PURPOSES))
+    purpose = F.String(required=True, validate=validate.OneOf(list(PURPOSES)), metadata={"description": PURPOSE_DOC})
 
 
 class PresignedUploadSchema(Schema):
@@ -25,14 +28,14 @@ class PresignedUploadSchema(Schema):
 
 
 class DirectUploadSchema(Schema):
-    purpose = F.String(required=True, validate=validate.OneOf(PURPOSES))
+    purpose = F.String(required=True, validate=validate.OneOf(list(PURPOSES)), metadata={"description": PURPOSE_DOC})
     file = Upload(required=True)
 
 
 class UploadSchema(Schema):
     id = F.Integer(required=True)
     status = F.String(required=True, validate=validate.OneOf(["pending", "ready", "rejected"]))
-    purpose = F.String(required=True)
+    purpose = F.String(required=True, validate=validate.OneOf(list(PURPOSES)), metadata={"description": PURPOSE_DOC})
     filename = F.String(required=True)
     sha256 = F.String(allow_none=True, required=True)
     content_type = F.String(allow_none=True, required=True)

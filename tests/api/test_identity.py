@@ -236,7 +236,7 @@ def test_profile_validates_and_masks_the_id_number(client, sms, db_session):
     assert good.json["id_number_masked"] == "1101**********002X"
     assert good.json["name"] == "张三" and good.json["real_name_verified"] is False
     assert "11010519491231002X" not in good.get_data(as_text=True)
-    row = db_session.scalars(select(Citizen)).one()
+    row = db_session.scalars(select(Citizen).where(Citizen.phone == PHONE)).one()
     assert b"11010519491231002X" not in row.id_number_cipher and "1949" not in row.id_number_hash
     etag = client.get("/api/v1/me", headers=tokens["headers"]).headers["ETag"]
     cached = client.get("/api/v1/me", headers={**tokens["headers"], "If-None-Match": etag})

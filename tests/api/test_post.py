@@ -83,6 +83,11 @@ def test_zero_trips_by_post(client, sms):
                               "at": app_now().isoformat(), "detail": "衢州处理中心"})
     assert moving.status_code == 200 and moving.json["applied"] is True
     assert progress(client, citizen, application)["shipment"]["status"] == "in_transit"
+    from tests.factories import upload
+
+    not_proof = upload(client, courier)  # uploaded as a material, not as delivery proof
+    assert_error(client.post(f"/api/v1/courier/shipments/{seen['id']}/deliver", headers=courier,
+                             json={"recipient_name": "王建国", "proof_upload_id": not_proof}), 422, "upload_not_acceptable")
     delivered = client.post(f"/api/v1/courier/shipments/{seen['id']}/deliver", headers=courier,
                             json={"recipient_name": "王建国", "proof_upload_id": proof_photo(client, courier)})
     assert delivered.status_code == 200 and delivered.json["status"] == "delivered"

@@ -69,7 +69,7 @@ def test_a_verified_id_card_in_the_wallet_verifies_the_profile(client, sms):
     def card(holder, no):
         answer = client.post("/api/v1/elicenses", headers=headers, json={
             "type": "ID_CARD", "number": no, "holder_name": holder, "issued_on": "2020-01-01",
-            "valid_until": "2040-01-01", "upload_ids": [upload(client, headers)]})
+            "valid_until": "2040-01-01", "upload_ids": [upload(client, headers, purpose="elicense")]})
         assert answer.status_code == 201, answer.json
         return answer.json["id"]
 

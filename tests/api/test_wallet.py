@@ -14,7 +14,7 @@ from tests.helpers import app_now, assert_error, login_citizen, login_staff
 def add_license(client, headers, type_code: str, *, valid_until: str | None = "2040-01-01", number="X1") -> dict:
     answer = client.post("/api/v1/elicenses", headers=headers, json={
         "type": type_code, "number": number, "holder_name": "王建国", "issued_on": "2020-01-01",
-        "valid_until": valid_until, "upload_ids": [upload(client, headers)]})
+        "valid_until": valid_until, "upload_ids": [upload(client, headers, purpose="elicense")]})
     assert answer.status_code == 201, answer.json
     return answer.json
 
@@ -125,5 +125,5 @@ def test_uploaded_licenses_have_no_public_code(client, sms):
     assert_error(client.post("/api/v1/elicenses", headers=headers, json=body), 422, "unknown_reference")
     body = {**body, "type": "ID_CARD", "upload_ids": [99999]}
     assert_error(client.post("/api/v1/elicenses", headers=headers, json=body), 422, "upload_not_acceptable")
-    body = {**body, "upload_ids": [upload(client, headers)], "valid_until": "2019-01-01"}
+    body = {**body, "upload_ids": [upload(client, headers, purpose="elicense")], "valid_until": "2019-01-01"}
     assert_error(client.post("/api/v1/elicenses", headers=headers, json=body), 422, "validation_failed")
