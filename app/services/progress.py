@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
 from app.clock import Clock, local_date
+from app.services import i18n
 from app.services.calendar import calendar_stamp, compute_deadline, load_calendar
 from models.application import Application, Event, Pause, SubCase, Visit
 from models.catalogue import Carrier, Department, Hall, Item
@@ -52,16 +53,17 @@ def application_for_progress(session: Session, citizen_id: int, application_id: 
                            .where(Application.id == application_id, Application.citizen_id == citizen_id)).first()
 
 
-def progress_stamp(*, session: Session, clock: Clock, application: Application) -> dict:
+def progress_stamp(*, session: Session, clock: Clock, application: Application, lang: str = "zh-CN") -> dict:
     """What the progress view depends on, in one statement: every change writes an event (and events
     are never updated), and the remaining working days change with the date."""
     last_event = session.scalar(select(func.max(Event.id)).where(Event.application_id == application.id))
     return {"id": application.id, "version": application.version, "last_event": last_event,
             "day": local_date(clock()).isoformat(), "shape": REPRESENTATION,
-            "calendar": calendar_stamp()}
+            "calendar": calendar_stamp(), "lang": lang}
 
 
-def progress(*, session: Session, clock: Clock, application: Application) -> dict:
+def progress(*, session: Session, clock: Clock, application: Application, lang: str = "zh-CN") -> dict:
+    """The view in zh-CN, or in English for `lang="en"` (catalogue names stay as published)."""
     rows = session.execute(
         select(SubCase, Department.code, Department.name, Item.main_name)
         .join(Department, SubCase.department_id == Department.id).join(Item, SubCase.item_id == Item.id)
@@ -88,8 +90,10 @@ def progress(*, session: Session, clock: Clock, application: Application) -> dic
     trips = len(visits)
     return {
         "id": application.id, "number": application.number, "title": application.title,
-        "status": str(application.status), "stage": STAGES[application.status],
-        "next_action": next_action(application, subcases, shipment),
+        "status": str(application.status),
+        "stage": i18n.stage(str(application.status), STAGES[application.status], lang),
+        "next_action": i18n.next_action(next_action(application, subcases, shipment), lang,
+                                        [m.name for m in application.materials if m.pending]),
         "deadline": deadline,
         "subcases": [{"id": s.id, "item_code": s.item_code, "item_name": item_name, "department": code,
                       "department_name": dname, "status": str(s.status), "depends_on": list(s.depends_on)}
@@ -100,5 +104,6 @@ def progress(*, session: Session, clock: Clock, application: Application) -> dic
             "id": shipment.id, "status": str(shipment.status), "carrier": shipment_row[1],
             "tracking_number": shipment.tracking_number},
         "pauses": [{"reason": p.reason, "started_at": p.started_at, "ended_at": p.ended_at} for p in pauses],
-        "timeline": [{"at": e.at, "event": e.event, "message": e.message} for e in events if e.message],
+        "timeline": [{"at": e.at, "event": e.event, "message": i18n.timeline_message(e.message, lang)}
+                     for e in events if e.message],
     }

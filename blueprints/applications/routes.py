@@ -1,11 +1,12 @@
 """Applications (citizen): one thing, one form, one set of materials, one trip at most."""
 from __future__ import annotations
 
+from flask import after_this_request
 from flask.views import MethodView
 
 from app.auth import current_actor
 from app.web import deps
-from app.extensions import Blueprint, db, paged, services
+from app.extensions import Blueprint, db, paged, request_lang, services
 from app.services import applications as svc
 from app.errors import NotFound
 from app.services.progress import application_for_progress, progress, progress_stamp
@@ -110,10 +111,20 @@ _command("supply", svc.supply, "Tell the departments the requested materials are
 @blp.response(200, s.ProgressSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_progress(application_id):
-    """What the phone shows: stage, next action, sub-cases, trips, deadline, timeline."""
+    """What the phone shows: stage, next action, sub-cases, trips, deadline, timeline.
+
+    `stage`, `next_action.message` and timeline messages follow Accept-Language (zh-CN default, en);
+    the catalogue's own names stay as published."""
     application = application_for_progress(db.session, current_actor().id, application_id)
     if application is None:
         raise NotFound()
     # A cheap stamp first: an unchanged case answers 304 without building the view.
-    blp.set_etag(progress_stamp(**deps(actor=False), application=application))
-    return progress(**deps(actor=False), application=application)
+    lang = request_lang()
+
+    @after_this_request
+    def _vary(response):
+        response.vary.add("Accept-Language")
+        return response
+
+    blp.set_etag(progress_stamp(**deps(actor=False), application=application, lang=lang))
+    return progress(**deps(actor=False), application=application, lang=lang)
