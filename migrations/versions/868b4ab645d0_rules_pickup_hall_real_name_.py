@@ -1,8 +1,8 @@
 """rules: pickup hall, real-name verification, one notice per department
 
-Revision ID: ba8650149b3c
-Revises: d94166d9cbb3
-Create Date: 2026-11-24 10:06:58.904519
+Revision ID: 868b4ab645d0
+Revises: 962a16d48f85
+Create Date: 2026-11-24 11:11:22.895512
 
 """
 from alembic import op
@@ -12,8 +12,8 @@ import models.base
 
 
 # revision identifiers, used by Alembic.
-revision = 'ba8650149b3c'
-down_revision = 'd94166d9cbb3'
+revision = '868b4ab645d0'
+down_revision = '962a16d48f85'
 branch_labels = None
 depends_on = None
 
