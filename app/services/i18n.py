@@ -59,6 +59,16 @@ TIMELINE = [
     ("办理结果已妥投", "Delivered"),
     ("办理结果已送达", "The result reached you"),
     ("投递未成功：{reason}，将退回大厅", "Delivery failed: {reason}; the result goes back to the hall"),
+    ("转办：群众反映「{summary}」，请于 {due} 前答复", "Passed on: a citizen reported 「{summary}」; answer by {due}"),
+    ("群众反映「{summary}」逾期未答复（应于 {due} 前）", "A citizen's report 「{summary}」 is unanswered past {due}"),
+    ("办件 {number} 的差评整改逾期未{missed}（应于 {due} 前）", "Case {number}: the bad rating's rectification is late ({missed}, due {due})"),
+    ("「{licence}」电子证照已被撤销（{reason}），相应材料请重新提交",
+     "The 「{licence}」 e-license was revoked ({reason}); please submit that material again"),
+    ("办件 {number} 超期未办结，已提级至上级（{parent}）督办", "Case {number} is overdue and was escalated to {parent}"),
+    ("容缺材料「{material}」已核验", "Pledged material 「{material}」 checked"),
+    ("容缺材料「{material}」未通过核验：{reason}，请重新补交", "Pledged material 「{material}」 refused: {reason}; please supply it again"),
+    ("容缺材料逾期未补交：{names}（应于 {due} 前补交）", "Pledged materials overdue: {names} (due {due})"),
+    ("办件 {number} 的容缺材料逾期未补交：{names}（{due}）", "Case {number}: pledged materials overdue: {names} ({due})"),
     ("运输中：{detail}", "In transit: {detail}"),
     ("运输中", "In transit"),
 ]
@@ -79,6 +89,12 @@ NOTIFICATIONS_EN = {
                        "we will contact you to send it again or arrange a window pickup.",
     "evaluation_invitation": "Your application {number} is complete: please rate the service (好差评).",
     "rectification_resolved": "Your rating of application {number} was acted on: {resolution}. You may rate the fix.",
+    "commitment_due_today": "The pledged materials of application {number} ({materials}) are due today ({due}); please supply them.",
+    "commitment_overdue": "The pledged materials of application {number} ({materials}) were due on {due}; please supply "
+                          "them: the result is handed over only once they are.",
+    "commitment_rejected": "The 「{material}」 you supplied for application {number} was refused: {reason}. Please supply it again.",
+    "elicense_revoked": "Your e-license 「{type}」 ({license_number}) was revoked by {issuer}: {reason}.",
+    "complaint_answered": "Your report ({summary}) was answered: {response}",
     "pickup_ready": "The result of application {number} is ready at {hall} ({address}).",
 }
 
