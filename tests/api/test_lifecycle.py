@@ -40,8 +40,9 @@ def test_retirement_from_login_to_completed_in_parallel(client, sms):
                         422, "materials_missing")
     assert {m["code"] for m in body["errors"]["materials"]} == {"ID_CARD", "BANK_CARD", "RETIRE_APPROVAL"}
     # 一次录入: the phone number the citizen logged in with is prefilled from the profile.
-    assert app["form_sources"] == {"contact_phone": "profile"} and app["form"]["contact_phone"] == "13800138000"
-    assert {f["name"] for f in body["errors"]["fields"]} == (set(RETIRE_FORM) - {"contact_phone"}) | {"delivery"}
+    prefilled = {"contact_phone", "applicant_name", "applicant_id_number"}  # from the verified profile
+    assert app["form_sources"] == dict.fromkeys(prefilled, "profile") and app["form"]["contact_phone"] == "13800138000"
+    assert {f["name"] for f in body["errors"]["fields"]} == (set(RETIRE_FORM) - prefilled) | {"delivery"}
 
     assert client.patch(f"/api/v1/applications/{app['id']}", headers=headers,
                         json={"form": form}).status_code == 200
