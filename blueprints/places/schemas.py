@@ -1,0 +1,61 @@
+"""Halls and departments an admin keeps for every region (异地可办 needs more than one county)."""
+import marshmallow as ma
+from marshmallow import validate
+
+from app.extensions import Schema
+from blueprints.admin.schemas import CODE
+from models.catalogue import HallLevel
+
+F = ma.fields
+REGION = validate.Regexp(r"^\d{6}$", error="行政区划代码应为 6 位数字")
+
+
+class HallWriteSchema(Schema):
+    code = F.String(required=True, validate=CODE)
+    name = F.String(required=True, validate=validate.Length(1, 100))
+    level = F.String(required=True, validate=validate.OneOf([lv.value for lv in HallLevel]))
+    region_code = F.String(required=True, validate=REGION)
+    address = F.String(required=True, validate=validate.Length(1, 200))
+    hours = F.String(load_default="", validate=validate.Length(max=200))
+
+
+class HallPatchSchema(HallWriteSchema):
+    class Meta:
+        exclude = ("code",)
+        partial = True
+
+
+class AdminHallSchema(Schema):
+    id = F.Integer(required=True)
+    code = F.String(required=True)
+    name = F.String(required=True)
+    level = F.String(required=True)
+    region_code = F.String(required=True)
+    address = F.String(required=True)
+    hours = F.String(required=True)
+
+
+class DepartmentWriteSchema(Schema):
+    code = F.String(required=True, validate=CODE)
+    name = F.String(required=True, validate=validate.Length(1, 100))
+    region_code = F.String(required=True, validate=REGION)
+    category = F.String(load_default=None, validate=CODE, metadata={
+        "description": "部门职能, shared with the departments doing the same job elsewhere; default the code"})
+
+
+class DepartmentPatchSchema(DepartmentWriteSchema):
+    class Meta:
+        exclude = ("code",)
+        partial = True
+
+
+class AdminDepartmentSchema(Schema):
+    id = F.Integer(required=True)
+    code = F.String(required=True)
+    name = F.String(required=True)
+    region_code = F.String(required=True)
+    category = F.String(required=True)
+
+
+class PlaceQueryArgsSchema(Schema):
+    region_code = F.String(validate=REGION, metadata={"description": "in this region and under it"})
