@@ -108,10 +108,11 @@ def confirm(*, session: Session, clock: Clock, actor: Actor, secret: str, max_at
     if row.attempts >= max_attempts:
         raise ValidationFailed("sms_code_exhausted")
     if not hmac.compare_digest(row.code_hash, _hash(secret, application.id, code)):
+        before = row.attempts  # counted in the database: parallel guesses cannot exceed the budget
         session.execute(update(AssistConsent).where(AssistConsent.id == row.id, AssistConsent.attempts < max_attempts)
                         .values(attempts=AssistConsent.attempts + 1))
         session.commit()
-        left = max(0, max_attempts - row.attempts - 1)
+        left = max(0, max_attempts - before - 1)
         raise ValidationFailed("sms_code_invalid" if left else "sms_code_exhausted", errors={"attempts_left": left})
     row.consumed_at = application.consented_at = now
     hall = session.get(Hall, actor.hall_id)

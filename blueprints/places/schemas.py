@@ -19,10 +19,13 @@ class HallWriteSchema(Schema):
     hours = F.String(load_default="", validate=validate.Length(max=200))
 
 
-class HallPatchSchema(HallWriteSchema):
-    class Meta:
-        exclude = ("code",)
-        partial = True
+class HallPatchSchema(Schema):
+    """Only the fields given change."""
+    name = F.String(validate=validate.Length(1, 100))
+    level = F.String(validate=validate.OneOf([lv.value for lv in HallLevel]))
+    region_code = F.String(validate=REGION)
+    address = F.String(validate=validate.Length(1, 200))
+    hours = F.String(validate=validate.Length(max=200))
 
 
 class AdminHallSchema(Schema):
@@ -43,10 +46,11 @@ class DepartmentWriteSchema(Schema):
         "description": "部门职能, shared with the departments doing the same job elsewhere; default the code"})
 
 
-class DepartmentPatchSchema(DepartmentWriteSchema):
-    class Meta:
-        exclude = ("code",)
-        partial = True
+class DepartmentPatchSchema(Schema):
+    """Only the fields given change."""
+    name = F.String(validate=validate.Length(1, 100))
+    region_code = F.String(validate=REGION)
+    category = F.String(validate=CODE)
 
 
 class AdminDepartmentSchema(Schema):
