@@ -138,3 +138,29 @@ def test_expiry_scope_and_only_the_principal_rates(client, sms, today, clock):
     assert client.get("/api/v1/authorizations", headers=parent["headers"]).json[0]["status"] == "expired"
     rated = client.post(f"{url}/evaluation", headers=parent["headers"], json={"score": 5})
     assert rated.status_code == 201, rated.json
+
+
+def test_statistics_count_each_channel(client, sms, today):
+    """One case by phone, one by an agent, one assisted at the window: the channels are told apart."""
+    from tests.api.test_help_points import submitted_at
+
+    submitted_at(client, sms, "RSJ-YLJ-001", "LY-ZWFW", phone="13800138009")  # mobile
+    _, child, _, application = _agent_application(client, sms, today)
+    _fill_and_submit(client, child["headers"], application)  # agent
+    clerk = login_staff(client, "clerk")["headers"]
+    draft = client.post("/api/v1/hall/assisted-applications", headers=clerk,
+                        json={"citizen_phone": "13600136000", "item_code": "RSJ-YLJ-001"}).json
+    base = f"/api/v1/hall/assisted-applications/{draft['id']}"
+    assert client.post(f"{base}/confirm", headers=clerk, json={"code": sms.last_code("13600136000")}).status_code == 200
+    assert client.patch(base, headers=clerk, json={"form": RETIRE_FORM}).status_code == 200
+    scan = upload(client, clerk)
+    for material in draft["materials"]:
+        assert client.put(f"{base}/materials/{material['code']}", headers=clerk, json={"upload_ids": [scan]}
+                          ).status_code == 200
+    assert client.post(f"{base}/submit", headers=clerk, json={}).status_code == 200  # assisted
+    supervisor = login_staff(client, "supervisor")["headers"]
+    stats = client.get("/api/v1/supervision/stats", headers=supervisor).json
+    assert stats["applications"] == 3
+    assert (stats["channel_mobile_rate"], stats["channel_agent_rate"], stats["channel_assisted_rate"]) == (
+        0.3333, 0.3333, 0.3333)
+    assert stats["mobile_rate"] == stats["channel_mobile_rate"]  # honest: assisted and agent cases are not counted
