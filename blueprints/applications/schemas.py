@@ -13,9 +13,18 @@ F = ma.fields
 STATUSES = [s.value for s in AppStatus]
 
 
-class ApplicationCreateSchema(Schema):
+class OneTargetSchema(Schema):
+    """An item or a 一件事 bundle, exactly one of them."""
     item_code = F.String(validate=validate.Length(1, 32))
     bundle_code = F.String(validate=validate.Length(1, 32))
+
+    @ma.validates_schema
+    def _one_target(self, data, **kwargs):
+        if bool(data.get("item_code")) == bool(data.get("bundle_code")):
+            raise ma.ValidationError("须且只须给出 item_code 或 bundle_code 之一", "_schema")
+
+
+class ApplicationCreateSchema(OneTargetSchema):
     hall_id = F.Integer(allow_none=True, metadata={"description": "the hall the citizen prefers"})
     form = F.Dict(keys=F.String(), load_default=dict)
     on_behalf_of = F.Integer(allow_none=True, metadata={"description": "委托代办: the authorisation's id"})
@@ -23,11 +32,6 @@ class ApplicationCreateSchema(Schema):
         "description": "where the result is collected; default the hall where one applies"})
     competent_region_code = F.String(allow_none=True, validate=validate.Regexp(r"^\d{6}$"), metadata={
         "description": "异地可办: where the household or social insurance is registered; default the hall's region"})
-
-    @ma.validates_schema
-    def _one_target(self, data, **kwargs):
-        if bool(data.get("item_code")) == bool(data.get("bundle_code")):
-            raise ma.ValidationError("须且只须给出 item_code 或 bundle_code 之一", "_schema")
 
 
 class FormUpdateSchema(Schema):

@@ -55,37 +55,27 @@ def get_assisted(application_id):
     return _view([cases.case_for(db.session, current_actor(), application_id, today=today())])[0]
 
 
-@blp.route(f"{BASE}/<int:application_id>", methods=["PATCH"])
-@blp.auth_required(CLERK)
-@blp.arguments(a.FormUpdateSchema)
-@blp.response(200, HallApplicationSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-def update_assisted_form(data, application_id):
-    """Fill in the form with the citizen (after their consent)."""
-    return _view([apps.update_form(**deps(), application_id=application_id, form=data["form"])])[0]
+def _edit(path: str, method: str, name: str, schema, call, doc: str):
+    """The clerk writes to the draft as the citizen would on the phone (after their consent)."""
+
+    @blp.auth_required(CLERK)
+    @blp.arguments(schema)
+    @blp.response(200, HallApplicationSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def view(data, application_id, **path_args):
+        return _view([call(**deps(), application_id=application_id, **path_args, **data)])[0]
+
+    view.__name__, view.__doc__ = name, doc
+    blp.route(f"{BASE}/<int:application_id>{path}", methods=[method])(view)
 
 
-@blp.route(f"{BASE}/<int:application_id>/materials/<code>", methods=["PUT"])
-@blp.auth_required(CLERK)
-@blp.arguments(a.MaterialAttachSchema)
-@blp.response(200, HallApplicationSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-def attach_assisted_material(data, application_id, code):
-    """Attach a scan made at the desk, one of the citizen's files or e-licenses, or a commitment."""
-    return _view([apps.attach_material(**deps(), application_id=application_id, code=code, **data)])[0]
-
-
-@blp.route(f"{BASE}/<int:application_id>/delivery", methods=["PUT"])
-@blp.auth_required(CLERK)
-@blp.arguments(a.DeliverySchema)
-@blp.response(200, HallApplicationSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
-def set_assisted_delivery(data, application_id):
-    """Window pickup or post, as the citizen wishes."""
-    return _view([apps.set_delivery(**deps(), application_id=application_id, **data)])[0]
+_edit("", "PATCH", "update_assisted_form", a.FormUpdateSchema, apps.update_form,
+      "Fill in the form with the citizen (after their consent).")
+_edit("/materials/<code>", "PUT", "attach_assisted_material", a.MaterialAttachSchema, apps.attach_material,
+      "Attach a scan made at the desk, one of the citizen's files or e-licenses, or a commitment.")
+_edit("/delivery", "PUT", "set_assisted_delivery", a.DeliverySchema, apps.set_delivery,
+      "Window pickup or post, as the citizen wishes.")
 
 
 def _command(path: str, name: str, schema, func, doc: str, extra=dict):

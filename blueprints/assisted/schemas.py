@@ -3,23 +3,17 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.extensions import Schema
+from blueprints.applications.schemas import OneTargetSchema
 from blueprints.auth.schemas import Mobile
 
 F = ma.fields
 
 
-class AssistedCreateSchema(Schema):
+class AssistedCreateSchema(OneTargetSchema):
     citizen_phone = Mobile(required=True, validate=validate.Length(max=20), metadata={"example": "13700137000"})
-    item_code = F.String(validate=validate.Length(1, 32))
-    bundle_code = F.String(validate=validate.Length(1, 32))
     form = F.Dict(keys=F.String(), load_default=dict)
     competent_region_code = F.String(allow_none=True, validate=validate.Regexp(r"^\d{6}$"), metadata={
         "description": "异地可办: where the citizen's household or social insurance is registered"})
-
-    @ma.validates_schema
-    def _one_target(self, data, **kwargs):
-        if bool(data.get("item_code")) == bool(data.get("bundle_code")):
-            raise ma.ValidationError("须且只须给出 item_code 或 bundle_code 之一", "_schema")
 
 
 class ConsentSchema(Schema):

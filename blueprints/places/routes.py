@@ -16,60 +16,42 @@ def _writes(func):
     return blp.auth_required(ADMIN)(func)
 
 
-@blp.route("/halls", methods=["GET"])
-@blp.auth_required(ADMIN)
-@blp.arguments(s.PlaceQueryArgsSchema, location="query")
-@blp.response(200, s.AdminHallSchema(many=True))
-@blp.paginate()
-def list_admin_halls(args, pagination_parameters):
-    """Every hall and village point, by region."""
-    return paged(pagination_parameters, regions.list_places, db.session, Hall, region_code=args.get("region_code"))
+def _place_routes(path: str, model, out, write, patch, save, names: tuple[str, str, str], docs: tuple[str, str, str]):
+    """GET and POST on the collection, PATCH by code, for one kind of place."""
+
+    @blp.auth_required(ADMIN)
+    @blp.arguments(s.PlaceQueryArgsSchema, location="query")
+    @blp.response(200, out(many=True))
+    @blp.paginate()
+    def listing(args, pagination_parameters):
+        return paged(pagination_parameters, regions.list_places, db.session, model, region_code=args.get("region_code"))
+
+    @_writes
+    @blp.arguments(write)
+    @blp.response(201, out)
+    def create(data):
+        return save(session=db.session, data=data)
+
+    @_writes
+    @blp.arguments(patch)
+    @blp.response(200, out)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def update(data, code):
+        return save(session=db.session, data=data, code=code)
+
+    for view, name, doc in zip((listing, create, update), names, docs):
+        view.__name__, view.__doc__ = name, doc
+    blp.route(path, methods=["GET"])(listing)
+    blp.route(path, methods=["POST"])(create)
+    blp.route(f"{path}/<code>", methods=["PATCH"])(update)
 
 
-@blp.route("/halls", methods=["POST"])
-@_writes
-@blp.arguments(s.HallWriteSchema)
-@blp.response(201, s.AdminHallSchema)
-def create_hall(data):
-    """Add a hall or a village/township point in any region."""
-    return regions.save_hall(session=db.session, data=data)
-
-
-@blp.route("/halls/<code>", methods=["PATCH"])
-@_writes
-@blp.arguments(s.HallPatchSchema)
-@blp.response(200, s.AdminHallSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-def update_hall(data, code):
-    """Change a hall's name, level, region, address or hours."""
-    return regions.save_hall(session=db.session, data=data, code=code)
-
-
-@blp.route("/departments", methods=["GET"])
-@blp.auth_required(ADMIN)
-@blp.arguments(s.PlaceQueryArgsSchema, location="query")
-@blp.response(200, s.AdminDepartmentSchema(many=True))
-@blp.paginate()
-def list_admin_departments(args, pagination_parameters):
-    """Every department, by region."""
-    return paged(pagination_parameters, regions.list_places, db.session, Department,
-                 region_code=args.get("region_code"))
-
-
-@blp.route("/departments", methods=["POST"])
-@_writes
-@blp.arguments(s.DepartmentWriteSchema)
-@blp.response(201, s.AdminDepartmentSchema)
-def create_department(data):
-    """Add a department of a region; `category` says which job it does (异地可办 routing)."""
-    return regions.save_department(session=db.session, data=data)
-
-
-@blp.route("/departments/<code>", methods=["PATCH"])
-@_writes
-@blp.arguments(s.DepartmentPatchSchema)
-@blp.response(200, s.AdminDepartmentSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-def update_department(data, code):
-    """Change a department's name, region or category."""
-    return regions.save_department(session=db.session, data=data, code=code)
+_place_routes("/halls", Hall, s.AdminHallSchema, s.HallWriteSchema, s.HallPatchSchema, regions.save_hall,
+              ("list_admin_halls", "create_hall", "update_hall"),
+              ("Every hall and village point, by region.", "Add a hall or a village/township point in any region.",
+               "Change a hall's name, level, region, address or hours (only the fields given)."))
+_place_routes("/departments", Department, s.AdminDepartmentSchema, s.DepartmentWriteSchema, s.DepartmentPatchSchema,
+              regions.save_department, ("list_admin_departments", "create_department", "update_department"),
+              ("Every department, by region.",
+               "Add a department of a region; `category` says which job it does (异地可办 routing).",
+               "Change a department's name, region or category (only the fields given)."))
