@@ -9,8 +9,9 @@ ELDER = "13600136000"
 
 
 def _start(client, sms, clerk, **body):
+    target = {} if "item_code" in body else {"bundle_code": "RETIRE"}
     created = client.post("/api/v1/hall/assisted-applications", headers=clerk,
-                          json={"citizen_phone": ELDER, "bundle_code": "RETIRE", **body})
+                          json={"citizen_phone": ELDER, **target, **body})
     assert created.status_code == 201, created.json
     return created.json, sms.last_code(ELDER)
 
@@ -98,3 +99,33 @@ def test_consent_code_burns_after_five_wrong_tries(client, sms):
         assert_error(client.post(f"{base}/confirm", headers=clerk, json={"code": wrong}), 422, "sms_code_invalid")
     assert_error(client.post(f"{base}/confirm", headers=clerk, json={"code": wrong}), 422, "sms_code_exhausted")
     assert_error(client.post(f"{base}/confirm", headers=clerk, json={"code": code}), 422, "sms_code_exhausted")
+
+
+def test_files_an_agent_or_a_clerk_attached_reach_the_applicant_and_the_department(client, sms):
+    """A scan made at the desk, attached to an assisted case: the citizen and the deciding department
+    read it; a department with nothing in the case does not."""
+    clerk = login_staff(client, "clerk")["headers"]
+    draft, code = _start(client, sms, clerk, item_code="RSJ-YLJ-001")
+    base = f"/api/v1/hall/assisted-applications/{draft['id']}"
+    assert client.post(f"{base}/confirm", headers=clerk, json={"code": code}).status_code == 200
+    assert client.patch(base, headers=clerk, json={"form": RETIRE_FORM}).status_code == 200
+    scan = upload(client, clerk)
+    for material in draft["materials"]:
+        assert client.put(f"{base}/materials/{material['code']}", headers=clerk, json={"upload_ids": [scan]}
+                          ).status_code == 200
+    assert client.post(f"{base}/submit", headers=clerk, json={}).status_code == 200
+    assert client.post(f"/api/v1/hall/applications/{draft['id']}/accept", headers=clerk, json={}).status_code == 200
+    citizen = login_citizen(client, sms, ELDER)
+    assert client.get(f"/api/v1/uploads/{scan}", headers=citizen["headers"]).status_code == 200
+    assert client.get(f"/api/v1/uploads/{scan}", headers=login_staff(client, "reviewer-rsj")["headers"]).status_code == 200
+    assert_error(client.get(f"/api/v1/uploads/{scan}", headers=login_staff(client, "reviewer-gjj")["headers"]),
+                 404, "not_found")
+    stranger = login_citizen(client, sms, "13800138000")
+    assert_error(client.get(f"/api/v1/uploads/{scan}", headers=stranger["headers"]), 404, "not_found")
+    # A citizen's own file a clerk may not borrow for another citizen's case.
+    own = upload(client, stranger["headers"])
+    other, other_code = _start(client, sms, clerk, item_code="RSJ-YLJ-001")
+    other_base = f"/api/v1/hall/assisted-applications/{other['id']}"
+    assert client.post(f"{other_base}/confirm", headers=clerk, json={"code": other_code}).status_code == 200
+    assert_error(client.put(f"{other_base}/materials/ID_CARD", headers=clerk, json={"upload_ids": [own]}),
+                 422, "upload_not_acceptable")
