@@ -76,7 +76,7 @@ def test_agent_applies_and_both_follow_the_case_until_revoked(client, sms, today
     assert application["submitted_by"]["phone_masked"] == "139****9000"
     submitted = _fill_and_submit(client, child["headers"], application)
     assert submitted["status"] == "submitted"
-    # The principal and the deciding clerk read the file the agent attached.
+    # The principal reads the file the agent attached.
     agent_file = submitted["materials"][0]["upload_ids"][0]
     assert client.get(f"/api/v1/uploads/{agent_file}", headers=parent["headers"]).status_code == 200
     url = f"/api/v1/applications/{application['id']}"
