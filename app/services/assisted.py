@@ -12,12 +12,12 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.clock import Clock, local_date
-from app.errors import Conflict, UpstreamUnavailable, ValidationFailed
+from app.errors import Conflict, TooManyRequests, UpstreamUnavailable, ValidationFailed
 from app.gateways import GatewayError
 from app.gateways.sms import SmsSender
 from app.services import cases, workflow
@@ -31,13 +31,23 @@ from models.citizen import Citizen
 from models.workflow import AppStatus
 
 
+CODES_PER_HOUR = 5
+
+
 def _hash(secret: str, application_id: int, code: str) -> str:
     return hmac.new(secret.encode(), f"assist:{application_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 def _send_code(session: Session, *, now, sender: SmsSender, secret: str, application: Application,
                phone: str, hall: Hall, ttl_seconds: int) -> None:
-    """A fresh code replaces any earlier one; sent at once (the citizen is waiting at the desk)."""
+    """A fresh code replaces any earlier one; sent at once (the citizen is waiting at the desk).
+    A phone gets at most CODES_PER_HOUR consent codes an hour, whatever the desk: no clerk can
+    flood a citizen's phone."""
+    recent = session.scalar(select(func.count()).select_from(AssistConsent).where(
+        AssistConsent.phone == phone, AssistConsent.created_at > now - timedelta(hours=1)))
+    if recent >= CODES_PER_HOUR:
+        session.rollback()
+        raise TooManyRequests(headers={"Retry-After": "3600"})
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = max(1, ttl_seconds // 60)
     text = (f"【最多跑一次】{hall.name}工作人员正在为您代为填报「{application.title}」，验证码 {code}，"

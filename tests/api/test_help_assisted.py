@@ -129,3 +129,19 @@ def test_files_an_agent_or_a_clerk_attached_reach_the_applicant_and_the_departme
     assert client.post(f"{other_base}/confirm", headers=clerk, json={"code": other_code}).status_code == 200
     assert_error(client.put(f"{other_base}/materials/ID_CARD", headers=clerk, json={"upload_ids": [own]}),
                  422, "upload_not_acceptable")
+
+
+def test_a_citizens_phone_gets_at_most_five_consent_codes_an_hour(client, sms, clock):
+    clerk = login_staff(client, "clerk")["headers"]
+    draft, _ = _start(client, sms, clerk)
+    base = f"/api/v1/hall/assisted-applications/{draft['id']}"
+    for _ in range(4):
+        assert client.post(f"{base}/consent-code", headers=clerk, json={}).status_code == 200
+    refused = client.post(f"{base}/consent-code", headers=clerk, json={})
+    assert_error(refused, 429, "too_many_requests")
+    assert refused.headers["Retry-After"] == "3600"
+    other = login_staff(client, "clerk-dh")["headers"]
+    assert_error(client.post("/api/v1/hall/assisted-applications", headers=other,
+                             json={"citizen_phone": ELDER, "item_code": "RSJ-YLJ-001"}), 429, "too_many_requests")
+    clock.advance(hours=1, minutes=1)
+    assert client.post(f"{base}/consent-code", headers=clerk, json={}).status_code == 200
