@@ -5,7 +5,7 @@ Submitting answers with every missing material and field at once (一次性告�
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.actors import Actor
 from app.clock import Clock, local_date
@@ -153,7 +153,8 @@ def new_application(session: Session, *, clock: Clock, actor: Actor, cipher: Fie
 def list_applications(session: Session, actor: Actor, *, today, status: str | None = None, page: int = 1,
                       page_size: int = 20):
     """Mine, and those I apply for as an agent while the authorisation is active."""
-    stmt = select(Application).where(cases.visible_to(actor, today))
+    stmt = select(Application).where(cases.visible_to(actor, today)).options(
+        selectinload(Application.applicant), selectinload(Application.submitted_by))
     if status:
         stmt = stmt.where(Application.status == AppStatus(status))
     return page_of(session, stmt, Application.id.desc(), page=page, page_size=page_size)

@@ -167,3 +167,17 @@ def test_statistics_count_each_channel(client, sms, today):
     assert (stats["channel_mobile_rate"], stats["channel_agent_rate"], stats["channel_assisted_rate"]) == (
         0.3333, 0.3333, 0.3333)
     assert stats["mobile_rate"] == stats["channel_mobile_rate"]  # honest: assisted and agent cases are not counted
+def test_citizen_lists_do_not_grow_with_agents(app, client, sms, today):
+    """An agent's list (cases of several principals) and the authorisations list: constant statements."""
+    from tests.api.test_list_statements import _statements
+
+    child = login_citizen(client, sms, CHILD)
+    for n in range(3):
+        principal = login_citizen(client, sms, f"1380013801{n}")
+        granted = _grant(client, principal, today)
+        assert client.post("/api/v1/applications", headers=child["headers"],
+                           json={"item_code": "RSJ-YLJ-001", "on_behalf_of": granted["id"]}).status_code == 201
+    for url in ("/api/v1/applications", "/api/v1/authorizations"):
+        one, small = _statements(app, client, f"{url}?page_size=1", child["headers"])
+        rows, large = _statements(app, client, f"{url}?page_size=50", child["headers"])
+        assert (one, rows) == (1, 3) and large == small, (url, small, large)
