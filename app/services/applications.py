@@ -113,6 +113,8 @@ def new_application(session: Session, *, clock: Clock, actor: Actor, cipher: Fie
     accept an item forwards it (前台受理、后台办理); the result waits at the pickup hall chosen."""
     title, entries, form_spec, materials = _catalogue_entries(session, item_code, bundle_code)
     region, competent = regions.place(session, [item for item, _ in entries], hall, competent_region_code)
+    if pickup_hall is not None and pickup_hall.region_code != region:  # 异地可办: collected where accepted, or posted
+        raise ValidationFailed(errors={"pickup_hall_id": [f"领取大厅须在受理地区 {region}，或选择邮寄"]})
     cleaned, errors = clean_form(form_spec, form or {}, today=local_date(clock()))
     if errors:
         raise ValidationFailed(errors={"form": errors})

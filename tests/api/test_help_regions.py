@@ -50,6 +50,10 @@ def test_cross_region_rules(client, sms):
         422, "no_competent_department")
     assert_error(client.post("/api/v1/applications", headers=headers, json={
         "item_code": "RSJ-YLJ-001", "competent_region_code": "3308"}), 422, "validation_failed")
+    # The result is collected in the accepting region (or posted).
+    assert_error(client.post("/api/v1/applications", headers=headers, json={
+        "item_code": "GJJ-ZFTQ-001", "hall_id": keecheng, "competent_region_code": "330825",
+        "pickup_hall_id": hall_id(client)}), 422, "validation_failed")
     # Default: the accepting hall's region decides, through its own department of that job.
     local = client.post("/api/v1/applications", headers=headers, json={"item_code": "RSJ-YLJ-001", "hall_id": keecheng})
     assert local.status_code == 201 and local.json["competent_region_code"] == "330802"
