@@ -53,6 +53,5 @@ def seed_demo(*, session: Session, cipher) -> dict[str, int]:
                          display_name=display, **binding)
             created += 1
     records = seed_people(session=session, cipher=cipher)
-    return {"departments": len(d.DEPARTMENTS), "halls": len(d.HALLS), "items": len(d.ITEMS),
-            "bundles": len(d.BUNDLES), "staff_created": created,
-            "data_records": records}
+    return {"departments": len(departments), "halls": len(halls), "items": len(d.ITEMS),
+            "bundles": len(d.BUNDLES), "staff_created": created, "data_records": records}
