@@ -9,13 +9,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.actors import Actor
 from app.clock import Clock, local_date
-from app.crypto import FieldCipher
+from app.crypto import FieldCipher, mask_phone
 from app.gateways.datasource import DataSource
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import cases, commitments, regions, wallet, workflow
-from app.services.datacheck import check_materials
 from app.services.catalogue import bundle_parts, find_hall, material_view
-from app.crypto import mask_phone
+from app.services.datacheck import check_materials
 from app.services.notify import notify
 from app.services.numbers import next_number
 from app.services.paging import page_of

@@ -167,6 +167,8 @@ def test_statistics_count_each_channel(client, sms, today):
     assert (stats["channel_mobile_rate"], stats["channel_agent_rate"], stats["channel_assisted_rate"]) == (
         0.3333, 0.3333, 0.3333)
     assert stats["mobile_rate"] == stats["channel_mobile_rate"]  # honest: assisted and agent cases are not counted
+
+
 def test_citizen_lists_do_not_grow_with_agents(app, client, sms, today):
     """An agent's list (cases of several principals) and the authorisations list: constant statements."""
     from tests.api.test_list_statements import _statements
