@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.clock import Clock, local_date
+from app.crypto import FieldCipher
 from app.errors import Conflict, TooManyRequests, UpstreamUnavailable, ValidationFailed
 from app.gateways import GatewayError
+from app.gateways.datasource import DataSource
 from app.gateways.sms import SmsSender
 from app.services import cases, workflow
 from app.services.applications import new_application
@@ -63,8 +65,8 @@ def _send_code(session: Session, *, now, sender: SmsSender, secret: str, applica
                               created_at=now, expires_at=now + timedelta(seconds=ttl_seconds), attempts=0))
 
 
-def start(*, session: Session, clock: Clock, actor: Actor, sender: SmsSender, secret: str, ttl_seconds: int,
-          citizen_phone: str, item_code: str | None = None, bundle_code: str | None = None,
+def start(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, data_source: DataSource,
+          sender: SmsSender, secret: str, ttl_seconds: int, citizen_phone: str, item_code: str | None = None, bundle_code: str | None = None,
           form: dict | None = None, competent_region_code: str | None = None) -> Application:
     """A draft for the citizen at this clerk's hall (channel assisted), and their consent code by SMS."""
     now = clock()
@@ -75,7 +77,7 @@ def start(*, session: Session, clock: Clock, actor: Actor, sender: SmsSender, se
         session.flush()
     hall = session.get(Hall, actor.hall_id)
     application = new_application(
-        session, clock=clock, actor=actor, applicant_id=citizen.id, item_code=item_code, bundle_code=bundle_code,
+        session, clock=clock, actor=actor, cipher=cipher, data_source=data_source, applicant_id=citizen.id, item_code=item_code, bundle_code=bundle_code,
         hall=hall, pickup_hall=None, form=form, competent_region_code=competent_region_code,
         origin={"channel": "assisted", "assisted_by": actor.id, "assisted_hall_id": hall.id})
     _send_code(session, now=now, sender=sender, secret=secret, application=application, phone=citizen_phone,

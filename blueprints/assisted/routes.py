@@ -19,6 +19,11 @@ blp = Blueprint("assisted", __name__, description="帮办与转交（窗口人�
 CLERK = "clerk"
 
 
+def _outside() -> dict:
+    """What creating and submitting read besides the database (prefill, 无证明 data checks)."""
+    return {"cipher": services().cipher, "data_source": services().data_source}
+
+
 def _sms() -> dict:
     return {"sender": services().sms, "secret": current_app.config["SECRET_KEY"],
             "ttl_seconds": current_app.config["SMS_CODE_TTL_SECONDS"]}
@@ -33,7 +38,7 @@ def _sms() -> dict:
 @blp.alt_response(502, response="BAD_GATEWAY")
 def start_assisted(data):
     """Open a draft for a citizen at this hall and send them the SMS code that is their consent."""
-    return _view([svc.start(**deps(), **_sms(), **data)])[0]
+    return _view([svc.start(**deps(), **_sms(), **_outside(), **data)])[0]
 
 
 @blp.route("/hall/assisted-applications", methods=["GET"])
@@ -108,7 +113,7 @@ def resend_consent_code(data, application_id):
 @blp.command(CLERK, EmptySchema, HallApplicationSchema)
 def submit_assisted(data, application_id):
     """Submit for the citizen (after consent); 422 materials_missing lists everything missing at once."""
-    return _view([apps.submit(**deps(), application_id=application_id)])[0]
+    return _view([apps.submit(**deps(), **_outside(), application_id=application_id)])[0]
 
 
 @blp.route("/hall/applications/<int:application_id>/forward", methods=["POST"])

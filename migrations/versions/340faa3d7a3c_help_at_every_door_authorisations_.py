@@ -1,7 +1,7 @@
 """help at every door: authorisations, assisted consent, pickup hall, competent region, cross-region items
 
 Revision ID: 340faa3d7a3c
-Revises: d94166d9cbb3
+Revises: 962a16d48f85
 Create Date: 2026-11-24 09:49:34.800007
 
 Help at every door (issue 13): 委托代办, 帮办 consent, chosen pickup hall, 异地可办 routing.
@@ -15,7 +15,7 @@ import models.base
 
 # revision identifiers, used by Alembic.
 revision = '340faa3d7a3c'
-down_revision = 'd94166d9cbb3'
+down_revision = '962a16d48f85'
 branch_labels = None
 depends_on = None
 

@@ -69,7 +69,8 @@ def test_assisted_application_needs_the_citizens_code(client, sms):
 def test_other_halls_and_citizens_cannot_touch_an_assisted_draft(client, sms):
     clerk = login_staff(client, "clerk")["headers"]
     draft, code = _start(client, sms, clerk, form={"applicant_name": "王大爷"})
-    assert draft["form"] == {"applicant_name": "王大爷"}
+    # Prefilled from the citizen's own profile (一次录入), not the clerk's.
+    assert draft["form"] == {"applicant_name": "王大爷", "contact_phone": ELDER}
     base = f"/api/v1/hall/assisted-applications/{draft['id']}"
     other = login_staff(client, "clerk-dh")["headers"]
     assert_error(client.get(base, headers=other), 404, "not_found")
