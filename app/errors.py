@@ -80,6 +80,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "commitment_outstanding": ("容缺材料尚未补齐并核验，暂不能出件", "A pledged material is still outstanding"),
     "not_issuing_department": ("只有签发部门可以撤销此证照", "Only the issuing department may revoke it"),
     # --- end promises kept ---
+    # --- help at every door (issue 13): 代办 · 帮办 · 就近办 · 异地可办 ---
+    "authorization_invalid": ("委托授权不存在、已撤销或已过期", "The authorisation does not exist, was revoked or has expired"),
+    "authorization_out_of_scope": ("委托授权不包含此事项", "The authorisation does not cover this item"),
+    "agent_is_principal": ("不能委托给本人", "You cannot authorise yourself"),
+    "consent_required": ("须先由申请人输入短信验证码确认授权办理", "The citizen has not consented with their SMS code yet"),
+    "already_consented": ("申请人已确认授权", "The citizen has already consented"),
+    "not_accepted_here": ("本大厅（便民服务点）不能受理此事项，请转交有权受理的大厅", "This hall's level cannot accept this item; forward it"),
+    "forward_not_allowed": ("只能转交给本地区能受理此事项的大厅", "Forward only to a hall of the region that can accept it"),
+    "not_pickup_hall": ("办理结果须在申请人选定的领取大厅发放", "The result is issued only at the pickup hall the citizen chose"),
+    "not_cross_region": ("此事项不支持异地办理", "This item cannot be done in another region"),
+    "no_competent_department": ("管辖地区没有办理此事项的部门", "No department of the competent region handles this item"),
+    # --- end help at every door ---
 }
 
 

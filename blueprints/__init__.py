@@ -21,6 +21,10 @@ MODULES = (
     ("webhooks", API_PREFIX),
     ("supervision", API_PREFIX),
     ("admin", API_PREFIX + "/admin"),
+    # Help at every door (issue 13)
+    ("authorizations", API_PREFIX),
+    ("assisted", API_PREFIX),
+    ("places", API_PREFIX + "/admin"),
 )
 
 

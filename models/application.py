@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Timestamps, enum_column
+from models.citizen import Citizen
 from models.workflow import AppStatus, SubStatus
 
 
@@ -43,7 +44,8 @@ class Application(Timestamps, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     form: Mapped[dict[str, Any]] = mapped_column(default=dict)
     form_spec: Mapped[list[Any]] = mapped_column(default=list, comment="merged form at creation")
-    channel: Mapped[str] = mapped_column(String(16), default="mobile", comment="mobile or window")
+    channel: Mapped[str] = mapped_column(String(16), default="mobile",
+                                         comment="mobile (the applicant's phone), agent (代办) or assisted (帮办)")
     delivery_method: Mapped[str | None] = mapped_column(String(16))
     delivery_address: Mapped[dict[str, Any] | None] = mapped_column()
     pickup_hall_id: Mapped[int | None] = mapped_column(
@@ -88,8 +90,26 @@ class Application(Timestamps, Base):
     delivered_at: Mapped[datetime | None]
     return_count: Mapped[int] = mapped_column(Integer, default=0, comment="一次性告知: times returned")
     changed_since_return: Mapped[bool] = mapped_column(Boolean, default=False)
+    # --- Help at every door (代办 · 帮办 · 就近办 · 异地可办) ---
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True,
+                                                        comment="the agent (代办人) who applies for the applicant")
+    authorization_id: Mapped[int | None] = mapped_column(ForeignKey("authorizations.id"), index=True)
+    assisted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), comment="帮办: the clerk")
+    assisted_hall_id: Mapped[int | None] = mapped_column(ForeignKey("halls.id"), comment="帮办: where")
+    consented_at: Mapped[datetime | None] = mapped_column(comment="帮办: the citizen's SMS code entered")
+    competent_region_code: Mapped[str | None] = mapped_column(
+        String(6), comment="异地可办: whose departments decide (household or social insurance registration)")
 
     __mapper_args__ = {"version_id_col": version}
+
+    # Who applies (the principal) and who files for them (the agent); read from the identity map.
+    applicant: Mapped[Citizen] = relationship(foreign_keys=[citizen_id], viewonly=True, lazy="select")
+    submitted_by: Mapped[Citizen | None] = relationship(foreign_keys=[submitted_by_id], viewonly=True,
+                                                        lazy="select")
+
+    @property
+    def on_behalf_of(self) -> int | None:
+        return self.authorization_id
 
     materials: Mapped[list[ApplicationMaterial]] = relationship(
         cascade="all, delete-orphan", order_by="ApplicationMaterial.position", lazy="selectin")

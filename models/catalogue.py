@@ -43,6 +43,10 @@ def region_covers(parent: str, child: str) -> bool:
     return child.startswith(region_prefix(parent))
 
 
+def _code_as_category(context) -> str:
+    return context.get_current_parameters()["code"]
+
+
 class Department(Base):
     __tablename__ = "departments"
 
@@ -50,6 +54,8 @@ class Department(Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     region_code: Mapped[str] = mapped_column(String(6), index=True)
+    category: Mapped[str] = mapped_column(String(32), index=True, default=_code_as_category, comment=(
+        "部门职能: shared by the departments doing the same job in every region (异地可办 routing)"))
 
 
 class Carrier(Base):
@@ -117,6 +123,8 @@ class Item(Timestamps, Base):
     promised_days: Mapped[int] = mapped_column(Integer, comment="承诺办结时限 (working days)")
     max_visits: Mapped[int] = mapped_column(Integer, default=0, comment="最多跑几次")
     mobile: Mapped[bool] = mapped_column(Boolean, default=True, comment="掌上办")
+    cross_region: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0",
+                                               comment="异地可办: accepted by a hall of another region")
     delivery_options: Mapped[list[Any]] = mapped_column(default=list)
     fee: Mapped[str] = mapped_column(String(200), default="不收费", comment="收费标准")
     result_elicense_type_id: Mapped[int | None] = mapped_column(ForeignKey("elicense_types.id"))

@@ -46,7 +46,8 @@ def _move(sources, target, *roles) -> Move:
 A, S = AppStatus, SubStatus
 
 TRANSITIONS: dict[tuple[str, str], Move] = {
-    ("application", "submit"): _move({A.draft, A.returned}, A.submitted, CITIZEN),
+    # A clerk submits an assisted application (帮办) once the citizen has consented.
+    ("application", "submit"): _move({A.draft, A.returned}, A.submitted, CITIZEN, CLERK),
     ("application", "withdraw"): _move({A.draft, A.submitted, A.returned}, A.withdrawn, CITIZEN),
     ("application", "accept"): _move({A.submitted}, A.accepted, CLERK),
     ("application", "return"): _move({A.submitted}, A.returned, CLERK),

@@ -5,23 +5,24 @@ Submitting answers with every missing material and field at once (一次性告�
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.actors import Actor
 from app.clock import Clock, local_date
-from app.crypto import FieldCipher
+from app.crypto import FieldCipher, mask_phone
 from app.gateways.datasource import DataSource
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import back_office_notice, commitments, real_name, wallet, workflow
-from app.services.datacheck import check_materials
+from app.services import back_office_notice, cases, commitments, real_name, regions, wallet, workflow
 from app.services.catalogue import bundle_parts, find_hall, material_view
+from app.services.datacheck import check_materials
 from app.services.notify import notify
 from app.services.numbers import next_number
 from app.services.paging import page_of
 from app.services.prefill import prefill, profile_flags
 from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.bundling import critical_path_days, merge_materials
-from models.catalogue import Bundle, Item
+from models.catalogue import Bundle, Hall, Item
+from models.citizen import Citizen
 from models.forms import clean_form, missing_fields
 from models.material import Upload, UploadStatus, wrong_purpose
 from models.shipment import Shipment, ShipmentStatus
@@ -33,12 +34,25 @@ DELIVERY_LOCKED = {ShipmentStatus.picked_up, ShipmentStatus.in_transit, Shipment
 
 
 def own_application(session: Session, actor: Actor, application_id: int) -> Application:
-    """The citizen's own application; anyone else's answers 404 (its existence is not revealed)."""
+    """The applicant's own application (only they rate it or complain about it, not their agent);
+    anyone else's answers 404 (its existence is not revealed)."""
     stmt = select(Application).where(Application.id == application_id, Application.citizen_id == actor.id)
     application = session.scalars(stmt).first()
     if application is None:
         raise NotFound()
     return application
+
+
+def _case(session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
+    """The applicant's case, or one the actor may write to as their agent or assisting clerk."""
+    return cases.case_for(session, actor, application_id, today=local_date(clock()), write=True)
+
+
+def _may_use(actor: Actor, application: Application, upload: Upload) -> bool:
+    """The applicant's files, the agent's own, or a scan the assisting clerk made at the desk."""
+    if upload.citizen_id is not None:
+        return upload.citizen_id in (application.citizen_id, actor.id if actor.kind == "citizen" else None)
+    return actor.kind == "staff" and upload.staff_id == actor.id
 
 
 def _catalogue_entries(session: Session, item_code: str | None, bundle_code: str | None):
@@ -57,34 +71,67 @@ def _catalogue_entries(session: Session, item_code: str | None, bundle_code: str
 
 
 def create_application(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
-                       data_source: DataSource, item_code: str | None = None, bundle_code: str | None = None, hall_id: int | None = None,
-                       form: dict | None = None) -> Application:
+                       data_source: DataSource, item_code: str | None = None, bundle_code: str | None = None,
+                       hall_id: int | None = None,
+                       form: dict | None = None, on_behalf_of: int | None = None,
+                       pickup_hall_id: int | None = None, competent_region_code: str | None = None) -> Application:
+    """A draft for oneself (channel mobile), or for a principal under their authorisation (委托代办,
+    channel agent: the principal is the applicant, the agent `submitted_by`)."""
+    applicant_id, origin = actor.id, {"channel": "mobile"}
+    if on_behalf_of is not None:
+        authorization = cases.usable_authorization(session, actor, on_behalf_of, local_date(clock()),
+                                                   item_code=item_code, bundle_code=bundle_code)
+        applicant_id = authorization.principal_id
+        origin = {"channel": "agent", "submitted_by_id": actor.id, "authorization_id": authorization.id}
+    application = new_application(session, clock=clock, actor=actor, cipher=cipher, data_source=data_source,
+                                  applicant_id=applicant_id,
+                                  item_code=item_code, bundle_code=bundle_code, hall=_hall(session, hall_id, "hall_id"),
+                                  pickup_hall=_hall(session, pickup_hall_id, "pickup_hall_id"), form=form,
+                                  competent_region_code=competent_region_code, origin=origin)
+    if on_behalf_of is not None:
+        agent = session.get(Citizen, actor.id)
+        notify(session, application, "agent_started", at=clock(), agent=agent.name or mask_phone(agent.phone))
+    session.commit()
+    return application
+
+
+def _hall(session: Session, hall_id: int | None, field: str) -> Hall | None:
+    if hall_id is None:
+        return None
+    hall = find_hall(session, hall_id)
+    if hall is None:
+        raise ValidationFailed("unknown_reference", errors={field: [f"大厅 {hall_id} 不存在"]})
+    return hall
+
+
+def new_application(session: Session, *, clock: Clock, actor: Actor, cipher: FieldCipher, data_source: DataSource,
+                    applicant_id: int, item_code: str | None,
+                    bundle_code: str | None, hall: Hall | None, pickup_hall: Hall | None, form: dict | None,
+                    competent_region_code: str | None, origin: dict) -> Application:
+    """Build a draft (not committed). Any hall or village point takes it in: one whose level cannot
+    accept an item forwards it (前台受理、后台办理); the result waits at the pickup hall chosen."""
     title, entries, form_spec, materials = _catalogue_entries(session, item_code, bundle_code)
-    hall = None
-    if hall_id is not None:
-        hall = find_hall(session, hall_id)
-        if hall is None:
-            raise ValidationFailed("unknown_reference", errors={"hall_id": [f"大厅 {hall_id} 不存在"]})
-        refused = [item.code for item, _ in entries if str(hall.level) not in item.level_names]
-        if refused:
-            raise ValidationFailed("hall_cannot_accept", errors={"hall_id": refused})
+    region, competent = regions.place(session, [item for item, _ in entries], hall, competent_region_code)
+    if pickup_hall is not None and pickup_hall.region_code != region:  # 异地可办: collected where accepted, or posted
+        raise ValidationFailed(errors={"pickup_hall_id": [f"领取大厅须在受理地区 {region}，或选择邮寄"]})
     cleaned, errors = clean_form(form_spec, form or {}, today=local_date(clock()))
     if errors:
         raise ValidationFailed(errors={"form": errors})
-    prefilled, form_sources = prefill(session, cipher, actor.id, form_spec, cleaned)
+    prefilled, form_sources = prefill(session, cipher, applicant_id, form_spec, cleaned)  # the applicant's data
     now = clock()
-    region = hall.region_code if hall else entries[0][0].department.region_code
     days = {item.code: item.promised_days for item, _ in entries}
     statutory = {item.code: item.statutory_days for item, _ in entries}
     deps = {item.code: deps for item, deps in entries}
+    pickup = pickup_hall or hall
     application = Application(
-        number=next_number(session, region, local_date(now)), citizen_id=actor.id,
+        number=next_number(session, region, local_date(now)), citizen_id=applicant_id,
         item_id=entries[0][0].id if item_code else None,
         bundle_id=None if item_code else session.scalars(select(Bundle.id).where(Bundle.code == bundle_code)).one(),
         item_code=item_code, bundle_code=bundle_code, title=title, hall_id=hall.id if hall else None, region_code=region, status=AppStatus.draft,
         form={**prefilled, **cleaned}, form_sources=form_sources, form_spec=form_spec, promised_days=critical_path_days(days, deps),
         statutory_days=critical_path_days(statutory, deps),
-        delivery_method=None,
+        delivery_method=None, pickup_hall_id=pickup.id if pickup else None, competent_region_code=competent,
+        **origin,
     )
     application.materials = [
         ApplicationMaterial(position=n, code=m.code, name=m.name, required=m.required,
@@ -99,13 +146,16 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, cipher: 
     proved = check_materials(session, data_source, cipher, application)
     message = (f"已创建申请：{title}" + (f"；{exempted} 项材料由电子证照免提交" if exempted else "")
                + (f"；{proved} 项材料已由政府数据核验，无需提交" if proved else ""))
-    workflow.record(session, application, "created", actor=actor, at=now, message=message)
-    session.commit()
+    workflow.record(session, application, "created", actor=actor, at=now, message=message,
+                    details={"channel": application.channel})
     return application
 
 
-def list_applications(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
-    stmt = select(Application).where(Application.citizen_id == actor.id)
+def list_applications(session: Session, actor: Actor, *, today, status: str | None = None, page: int = 1,
+                      page_size: int = 20):
+    """Mine, and those I apply for as an agent while the authorisation is active."""
+    stmt = select(Application).where(cases.visible_to(actor, today)).options(
+        selectinload(Application.applicant), selectinload(Application.submitted_by))
     if status:
         stmt = stmt.where(Application.status == AppStatus(status))
     return page_of(session, stmt, Application.id.desc(), page=page, page_size=page_size)
@@ -118,7 +168,7 @@ def _mark_changed(application: Application) -> None:
 
 @workflow.concurrent_safe
 def update_form(*, session: Session, clock: Clock, actor: Actor, application_id: int, form: dict) -> Application:
-    application = own_application(session, actor, application_id)
+    application = _case(session, clock, actor, application_id)
     if application.status not in EDITABLE:
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "edit"})
     cleaned, errors = clean_form(application.form_spec, form, today=local_date(clock()))
@@ -151,14 +201,14 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
                     upload_ids: list[int] | None = None, elicense_id: int | None = None,
                     commitment: bool = False) -> Application:
     """Attach files, a wallet e-license, or a written commitment (容缺) to one material."""
-    application = own_application(session, actor, application_id)
+    application = _case(session, clock, actor, application_id)
     if application.status not in EDITABLE and not (
             application.status in OWING and _owes_materials(session, application)):
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "attach"})
     material = _material(application, code)
     if upload_ids is not None:
         uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
-        found = {u.id: u for u in uploads if u.citizen_id == actor.id}
+        found = {u.id: u for u in uploads if _may_use(actor, application, u)}
         problems = {}
         for upload_id in upload_ids:
             upload = found.get(upload_id)
@@ -177,7 +227,7 @@ def attach_material(*, session: Session, clock: Clock, actor: Actor, application
         material.upload_ids, material.elicense_id, material.satisfied_by = list(upload_ids), None, "upload"
         material.pending = False
     elif elicense_id is not None:
-        wallet.attach_license(session, actor, material, elicense_id, local_date(clock()))
+        wallet.attach_license(session, cases.applicant_actor(application), material, elicense_id, local_date(clock()))
     elif commitment:
         if application.status not in EDITABLE:  # after acceptance a pledge is kept, not made again
             raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "pledge"})
@@ -207,7 +257,7 @@ def set_delivery(*, session: Session, clock: Clock, actor: Actor, application_id
 
     最多跑一次 is promised up front: the choice is made before submitting (see `submit`).
     """
-    application = own_application(session, actor, application_id)
+    application = _case(session, clock, actor, application_id)
     if application.status in (AppStatus.delivered, AppStatus.withdrawn, AppStatus.rejected):
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "delivery"})
     shipment = session.scalars(select(Shipment).where(Shipment.application_id == application.id)
@@ -262,7 +312,7 @@ def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
            application_id: int) -> Application:
     """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知); fields
     naming the applicant must match a verified profile (实名; an unverified citizen may submit)."""
-    application = own_application(session, actor, application_id)
+    application = _case(session, clock, actor, application_id)
     application.profile_flags = profile_flags(session, cipher, application)
     if application.status in EDITABLE:
         check_materials(session, data_source, cipher, application)  # the data may have changed since
@@ -282,7 +332,7 @@ def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher,
 
 @workflow.concurrent_safe
 def withdraw(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
-    application = own_application(session, actor, application_id)
+    application = _case(session, clock, actor, application_id)
     workflow.move(session, application, "withdraw", actor=actor, at=clock(), message="申请已撤回")
     workflow.commit(session)
     return application
@@ -291,7 +341,7 @@ def withdraw(*, session: Session, clock: Clock, actor: Actor, application_id: in
 @workflow.concurrent_safe
 def supply(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
     """The citizen has supplied what reviewers asked for: their sub-cases resume, the clock restarts."""
-    application = own_application(session, actor, application_id)
+    application = _case(session, clock, actor, application_id)
     subcases = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
                                                      SubCase.status == SubStatus.materials_requested)).all()
     if not subcases:

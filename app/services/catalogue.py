@@ -76,6 +76,7 @@ def item_view(item: Item) -> dict:
         "delivery_options": item.delivery_options, "fee": item.fee,
         "result_elicense_type": item.result_elicense_type.code if item.result_elicense_type else None,
         "life_event": item.life_event, "hall_levels": item.level_names,
+        "accepting_levels": item.level_names, "cross_region": item.cross_region,
     }
 
 

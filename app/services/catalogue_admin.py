@@ -87,6 +87,7 @@ def save_item(*, session: Session, data: dict, code: str | None = None) -> Item:
         "fee": data["fee"], "result_elicense_type_id": result_type.id if result_type else None,
         "life_event": data.get("life_event"), "steps": list(data["steps"]),
         "internal_steps": list(data["internal_steps"]), "form": [dict(f) for f in data["form"]],
+        "cross_region": data.get("cross_region", False),
     })
     _sync_materials(item, data["materials"], materials)
     _sync_levels(item, data["hall_levels"])

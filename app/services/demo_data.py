@@ -1,4 +1,5 @@
-"""The demo catalogue: 龙游县 (330825) with its halls, departments, items and 一件事 bundles."""
+"""The demo catalogue: 龙游县 (330825) with its halls, departments, items and 一件事 bundles, and
+柯城区 (330802) with a hall and departments, so that 异地可办 can be seen."""
 from __future__ import annotations
 
 REGION = "330825"
@@ -206,3 +207,31 @@ STAFF = [
     ("courier", "Courier#2026", "courier", {"carrier_code": "EMS"}, "EMS 龙游揽投员"),
 ] + [(f"reviewer-{code.lower()}", "Review#2026", "reviewer", {"department_code": code}, f"{name}审批科")
      for code, name in DEPARTMENTS]
+
+
+# --- Help at every door (issue 13): a village-point clerk, and a second county for 异地可办 ---
+# Items a hall of another region may accept (跨域通办: social insurance, medical insurance, housing
+# fund, birth registration services); each sub-case still goes to the competent region's department.
+CROSS_REGION_ITEMS = {"RSJ-YLJ-001", "YBJ-DYBG-001", "GJJ-TQ-001", "GJJ-ZFTQ-001", "RSJ-SBK-001", "RSJ-SYJ-001",
+                      "WJJ-SYDJ-001"}
+for _entry in ITEMS:
+    _entry["cross_region"] = _entry["code"] in CROSS_REGION_ITEMS
+
+KC_REGION = "330802"  # 衢州市柯城区
+# code, category (the job it shares with 龙游's department of that code), name
+KC_DEPARTMENTS = [
+    ("KC-RSJ", "RSJ", "衢州市柯城区人力资源和社会保障局"),
+    ("KC-YBJ", "YBJ", "衢州市柯城区医疗保障局"),
+    ("KC-GJJ", "GJJ", "衢州市住房公积金中心柯城分中心"),
+    ("KC-WJJ", "WJJ", "衢州市柯城区卫生健康局"),
+]
+KC_HALLS = [
+    ("KC-ZWFW", "柯城区政务服务中心", "county", "浙江省衢州市柯城区花园街道新元路 18 号",
+     "工作日 8:30-12:00, 13:30-17:30"),
+]
+STAFF += [
+    ("clerk-zjb", "Clerk#2026", "clerk", {"hall_code": "LY-DHJD-ZJB"}, "张家埠村代办员"),
+    ("clerk-kc", "Clerk#2026", "clerk", {"hall_code": "KC-ZWFW"}, "柯城综合窗口"),
+    ("reviewer-kc-rsj", "Review#2026", "reviewer", {"department_code": "KC-RSJ"}, "柯城区人社局审批科"),
+]
+# --- end help at every door ---

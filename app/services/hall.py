@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.clock import Clock, local_date
-from app.errors import Conflict, NotFound, ValidationFailed
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services import commitments, workflow
 from app.services.calendar import compute_deadline, load_calendar
 from app.services.notify import notify
 from app.services.post import new_shipment
+from app.services.regions import competent_department
 from app.services.paging import page_of
 from models.application import Application, SubCase, Visit, add_visit
 from models.catalogue import Bundle, Carrier, Hall, Item, region_prefix
@@ -47,8 +48,12 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
 @workflow.concurrent_safe
 def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
            pending_materials: list[str], commitment_due: date | None) -> Application:
-    """受理: the promised deadline starts; one sub-case per item goes to its department (并联)."""
+    """受理: the promised deadline starts; one sub-case per item goes to its department (并联) — the
+    department of the competent region (异地可办). A point whose level cannot accept an item
+    forwards the case instead (409 not_accepted_here)."""
     application = hall_application(session, actor, application_id)
+    entries = _items_with_dependencies(session, application)
+    refuse_unless_accepted_here(session, actor, [item for item, _ in entries])
     now = clock()
     today = local_date(now)
     pending = set(pending_materials) | {m.code for m in application.materials if m.satisfied_by == "commitment"}
@@ -70,24 +75,35 @@ def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
     workflow.move(session, application, "accept", actor=actor, at=now,
                   message=f"申请已受理，承诺 {promised.isoformat()} 前办结", details={"pending": sorted(pending)})
     application.accepted_at, application.accepted_on, application.accepted_by = now, today, actor.id
-    application.hall_id = actor.hall_id
+    application.hall_id = actor.hall_id  # the accepting hall; the citizen's pickup choice stays
+    application.pickup_hall_id = application.pickup_hall_id or actor.hall_id
     application.promised_date, application.light = promised, "green"
     application.commitment_due = commitment_due if pending else None
     for material in application.materials:
         if material.code in pending:
             commitments.pledge(material)
     application.recount_exempted()
-    entries = _items_with_dependencies(session, application)
     application.item_count = len(entries)
     for position, (item, depends_on) in enumerate(entries):
         status = initial_subcase_status(depends_on)
+        department = competent_department(session, item, application.competent_region_code)
         session.add(SubCase(application_id=application.id, position=position, item_id=item.id,
-                            item_code=item.code, department_id=item.department_id, status=status,
+                            item_code=item.code, department_id=department.id, status=status,
                             depends_on=depends_on, promised_days=item.promised_days,
                             opened_on=today if not depends_on else None))
     notify(session, application, "application_accepted", at=now, promised_date=promised.isoformat())
     workflow.commit(session)
     return application
+
+
+def refuse_unless_accepted_here(session: Session, actor: Actor, items: list[Item]) -> None:
+    """Items say which levels of hall accept them; a village or township point takes the others in
+    and forwards them (前台受理、后台办理)."""
+    level = str(session.get(Hall, actor.hall_id).level)
+    refused = [item.code for item in items if level not in item.level_names]
+    if refused:
+        session.rollback()
+        raise Conflict("not_accepted_here", errors={"items": refused, "hall_level": level})
 
 
 def _items_with_dependencies(session: Session, application: Application) -> list[tuple[Item, list[str]]]:
@@ -152,6 +168,9 @@ def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, 
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "issue"})
     commitments.ensure_none_open(application)
     if method == "window":
+        if application.pickup_hall_id is not None and application.pickup_hall_id != actor.hall_id:
+            session.rollback()
+            raise Forbidden("not_pickup_hall", errors={"pickup_hall_id": application.pickup_hall_id})
         add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose="领取办理结果", at=now)
         workflow.move(session, application, "issue_window", actor=actor, at=now, message="已在窗口领取办理结果")
         application.delivered_at = now

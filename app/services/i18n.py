@@ -27,6 +27,9 @@ NEXT_ACTIONS_EN = {
 
 # (zh template, en template): the most specific first where one template is a prefix of another.
 TIMELINE = [
+    ("您已同意由{hall}工作人员帮办", "You consented to staff of {hall} applying for you"),
+    ("{from_hall}已将申请转交{hall}办理（前台受理、后台办理）",
+     "{from_hall} passed the application to {hall} (accepted at the front desk, decided in the back office)"),
     ("已创建申请：{title}；{n} 项材料由电子证照免提交", "Application created: {title}; {n} materials taken from the e-license wallet"),
     ("已创建申请：{title}", "Application created: {title}"),
     ("已提交材料：{material}", "Material submitted: {material}"),
@@ -75,6 +78,11 @@ TIMELINE = [
 
 # Notification templates (app/services/notify.TEMPLATES) in English, same placeholders.
 NOTIFICATIONS_EN = {
+    "application_forwarded": "Your application {number} was passed from {from_hall} to {hall}; you still "
+                             "collect the result at the hall you chose.",
+    "agent_started": "{agent} started {title} ({number}) for you under your authorisation; you are told "
+                     "of every step.",
+    "assisted_started": "With your consent, staff of {hall} are applying for {title} ({number}) for you.",
     "application_submitted": "Your application {number} ({title}) was submitted and waits for a window to accept it.",
     "application_accepted": "Your application {number} was accepted and is promised by {promised_date}.",
     "application_returned": "Your application {number} needs corrections: {problems}. Correct everything at once and submit again.",

@@ -28,6 +28,10 @@ TEMPLATES = {
     "evaluation_invitation": "您的申请 {number} 已办结，请对本次服务进行评价（好差评）。",
     "rectification_resolved": "您对申请 {number} 的评价已整改：{resolution}。欢迎对整改结果评价。",
     "pickup_ready": "您的申请 {number} 的办理结果请到{hall}领取（{address}）。",
+    # Help at every door (issue 13)
+    "application_forwarded": "您的申请 {number} 已由{from_hall}转交{hall}办理，办结后仍可在您选定的大厅领取。",
+    "agent_started": "{agent} 受您委托，已开始为您办理「{title}」（{number}），每一步都会通知您。",
+    "assisted_started": "{hall}工作人员经您同意，正在为您办理「{title}」（{number}）。",
 }
 
 

@@ -101,6 +101,7 @@ def switch_to_pickup(*, session: Session, clock: Clock, actor: Actor, shipment_i
     workflow.move(session, shipment, "return", actor=actor, at=now,
                   message=f"改为到{hall.name}窗口领取（{hall.address}）")
     application.delivery_method, application.hall_id = "window", hall.id
+    application.pickup_hall_id = hall.id  # only the hall collecting it issues it at the window
     application.updated_at = now
     notify(session, application, "pickup_ready", at=now, hall=hall.name, address=hall.address)
     workflow.commit(session)

@@ -7,8 +7,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, lazyload
 
+from datetime import date
+
+from app.actors import Actor
 from app.clock import Clock, local_date
 from app.services import i18n
+from app.services.cases import visible_to
 from app.services.calendar import calendar_stamp, compute_deadline, load_calendar
 from models.application import Application, Event, Pause, SubCase, Visit
 from models.catalogue import Carrier, Department, Hall, Item
@@ -47,10 +51,11 @@ def next_action(application: Application, subcases: list[SubCase], shipment: Shi
 REPRESENTATION = 1  # bump when the progress view changes shape: cached copies must not survive it
 
 
-def application_for_progress(session: Session, citizen_id: int, application_id: int) -> Application | None:
-    """The application alone: its materials load only if the full view is built."""
+def application_for_progress(session: Session, actor: Actor, application_id: int, today: date) -> Application | None:
+    """The application alone (the applicant's, or their active agent's): its materials load only if the
+    full view is built."""
     return session.scalars(select(Application).options(lazyload(Application.materials))
-                           .where(Application.id == application_id, Application.citizen_id == citizen_id)).first()
+                           .where(Application.id == application_id, visible_to(actor, today))).first()
 
 
 def progress_stamp(*, session: Session, clock: Clock, application: Application, lang: str = "zh-CN") -> dict:

@@ -22,11 +22,15 @@ def seed_demo(*, session: Session, clock: Clock, cipher) -> dict[str, int]:
     """Upsert the demo catalogue through the same validated services an admin uses, and the demo
     people's records in the embedded data source (`cipher` encrypts their ID numbers), and two demo
     citizens, one real-name verified and one not."""
-    for code, name in d.DEPARTMENTS:
-        save_reference(session=session, model=Department, data={"code": code, "name": name, "region_code": d.REGION})
-    for code, name, level, address, hours in d.HALLS:
+    departments = [(code, code, name, d.REGION) for code, name in d.DEPARTMENTS] + [
+        (code, category, name, d.KC_REGION) for code, category, name in d.KC_DEPARTMENTS]
+    for code, category, name, region in departments:
+        save_reference(session=session, model=Department, data={
+            "code": code, "name": name, "region_code": region, "category": category})
+    halls = [(*hall, d.REGION) for hall in d.HALLS] + [(*hall, d.KC_REGION) for hall in d.KC_HALLS]
+    for code, name, level, address, hours, region in halls:
         save_reference(session=session, model=Hall, data={
-            "code": code, "name": name, "level": HallLevel(level), "region_code": d.REGION,
+            "code": code, "name": name, "level": HallLevel(level), "region_code": region,
             "address": address, "hours": hours})
     for code, name, phone in d.CARRIERS:
         save_reference(session=session, model=Carrier, data={"code": code, "name": name, "phone": phone})
@@ -52,6 +56,6 @@ def seed_demo(*, session: Session, clock: Clock, cipher) -> dict[str, int]:
             created += 1
     records = seed_people(session=session, cipher=cipher)
     citizens = seed_citizens(session=session, cipher=cipher, now=clock())
-    return {"departments": len(d.DEPARTMENTS), "halls": len(d.HALLS), "items": len(d.ITEMS),
+    return {"departments": len(departments), "halls": len(halls), "items": len(d.ITEMS),
             "bundles": len(d.BUNDLES), "staff_created": created,
             "data_records": records, "citizens_created": citizens}

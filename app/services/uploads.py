@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
@@ -127,27 +127,39 @@ def readable_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     upload = session.get(Upload, upload_id)
     if upload is None:
         raise NotFound()
-    if actor.kind == "citizen":
-        if upload.citizen_id == actor.id:
-            return upload
-        raise NotFound()
-    if actor.kind == "staff" and upload.staff_id == actor.id:
+    if (actor.kind == "citizen" and upload.citizen_id == actor.id) or (
+            actor.kind == "staff" and upload.staff_id == actor.id):
         return upload
-    if upload.citizen_id is None or actor.role not in ("clerk", "reviewer"):
+    if actor.kind == "staff" and actor.role not in ("clerk", "reviewer"):
         raise NotFound()
     candidates = session.execute(
-        select(Application.id, Application.region_code, ApplicationMaterial.upload_ids)
+        select(Application.id, Application.region_code, ApplicationMaterial.upload_ids, Application.citizen_id)
         .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
-        .where(Application.citizen_id == upload.citizen_id)).all()
-    using = {app_id for app_id, region, ids in candidates if upload.id in (ids or [])}
+        .where(_may_hold(upload))).all()
+    using = {app_id for app_id, region, ids, _ in candidates if upload.id in (ids or [])}
+    if actor.kind == "citizen":
+        # The applicant sees what their agent or the assisting clerk attached to their case.
+        if any(app_id in using and applicant == actor.id for app_id, _, _, applicant in candidates):
+            return upload
+        raise NotFound()
     if actor.role == "clerk" and any(region.startswith(region_prefix(actor.region_code or "------"))
-                                     for app_id, region, ids in candidates if app_id in using):
+                                     for app_id, region, _, _ in candidates if app_id in using):
         return upload
     if actor.role == "reviewer" and using and session.scalar(
             select(SubCase.id).where(SubCase.application_id.in_(using),
                                      SubCase.department_id == actor.department_id).limit(1)):
         return upload
     raise NotFound()
+
+
+def _may_hold(upload: Upload):
+    """Applications the file can be attached to: its owner's, those its owner files as an agent,
+    and those its owner (a clerk) assists (帮办)."""
+    if upload.citizen_id is not None:
+        return or_(Application.citizen_id == upload.citizen_id, Application.submitted_by_id == upload.citizen_id)
+    if upload.staff_id is not None:
+        return Application.assisted_by == upload.staff_id
+    return false()
 
 
 def download_urls(store: ObjectStore, upload: Upload) -> tuple[str | None, str | None]:

@@ -62,6 +62,7 @@ class ItemWriteSchema(Schema):
     promised_days = F.Integer(required=True, validate=validate.Range(0, 365))
     max_visits = F.Integer(load_default=0, validate=validate.Range(0, 1, error="最多跑一次：不超过 1 次"))
     mobile = F.Boolean(load_default=True)
+    cross_region = F.Boolean(load_default=False, metadata={"description": "异地可办: a hall of another region may accept it"})
     delivery_options = F.List(F.String(validate=validate.OneOf(DELIVERY_OPTIONS)),
                               load_default=lambda: ["window", "post"], validate=validate.Length(min=1))
     fee = F.String(load_default="不收费", validate=validate.Length(max=200))

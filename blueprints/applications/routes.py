@@ -5,9 +5,10 @@ from flask import after_this_request
 from flask.views import MethodView
 
 from app.auth import current_actor
-from app.web import deps
+from app.web import deps, today
 from app.extensions import Blueprint, db, paged, request_lang, services
 from app.services import applications as svc
+from app.services import cases
 from app.errors import NotFound
 from app.services.progress import application_for_progress, progress, progress_stamp
 from blueprints.applications import schemas as s
@@ -34,7 +35,7 @@ class Applications(MethodView):
     def get(self, args, pagination_parameters):
         """My applications, newest first."""
         return paged(pagination_parameters, svc.list_applications, db.session, current_actor(),
-                     status=args.get("status"))
+                     today=today(), status=args.get("status"))
 
 
 @blp.route("/applications/<int:application_id>")
@@ -44,8 +45,8 @@ class ApplicationById(MethodView):
     @blp.response(200, s.ApplicationSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, application_id):
-        """One of my applications."""
-        return svc.own_application(db.session, current_actor(), application_id)
+        """One of my applications, or one I file as an agent while the authorisation is active."""
+        return cases.case_for(db.session, current_actor(), application_id, today=today())
 
     @blp.auth_required(CITIZEN)
     @blp.arguments(s.FormUpdateSchema)
@@ -115,7 +116,7 @@ def get_progress(application_id):
 
     `stage`, `next_action.message` and timeline messages follow Accept-Language (zh-CN default, en);
     the catalogue's own names stay as published."""
-    application = application_for_progress(db.session, current_actor().id, application_id)
+    application = application_for_progress(db.session, current_actor(), application_id, today())
     if application is None:
         raise NotFound()
     # A cheap stamp first: an unchanged case answers 304 without building the view.

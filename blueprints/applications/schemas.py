@@ -5,22 +5,33 @@ from marshmallow import validate
 from app.extensions import Schema
 from blueprints.auth.schemas import Mobile
 from blueprints.catalogue.schemas import FormFieldSchema
+from app.crypto import mask_phone
+from models.assistance import CHANNELS
 from models.workflow import AppStatus
 
 F = ma.fields
 STATUSES = [s.value for s in AppStatus]
 
 
-class ApplicationCreateSchema(Schema):
+class OneTargetSchema(Schema):
+    """An item or a 一件事 bundle, exactly one of them."""
     item_code = F.String(validate=validate.Length(1, 32))
     bundle_code = F.String(validate=validate.Length(1, 32))
-    hall_id = F.Integer(allow_none=True, metadata={"description": "the hall the citizen prefers"})
-    form = F.Dict(keys=F.String(), load_default=dict)
 
     @ma.validates_schema
     def _one_target(self, data, **kwargs):
         if bool(data.get("item_code")) == bool(data.get("bundle_code")):
             raise ma.ValidationError("须且只须给出 item_code 或 bundle_code 之一", "_schema")
+
+
+class ApplicationCreateSchema(OneTargetSchema):
+    hall_id = F.Integer(allow_none=True, metadata={"description": "the hall the citizen prefers"})
+    form = F.Dict(keys=F.String(), load_default=dict)
+    on_behalf_of = F.Integer(allow_none=True, metadata={"description": "委托代办: the authorisation's id"})
+    pickup_hall_id = F.Integer(allow_none=True, metadata={
+        "description": "where the result is collected; default the hall where one applies"})
+    competent_region_code = F.String(allow_none=True, validate=validate.Regexp(r"^\d{6}$"), metadata={
+        "description": "异地可办: where the household or social insurance is registered; default the hall's region"})
 
 
 class FormUpdateSchema(Schema):
@@ -84,6 +95,12 @@ class ApplicationMaterialSchema(Schema):
                          metadata={"description": "why the data check did not prove it (then upload it)"})
 
 
+class PartySchema(Schema):
+    id = F.Integer(required=True)
+    name = F.String(allow_none=True, required=True)
+    phone_masked = F.Function(lambda c: mask_phone(c.phone), required=True, allow_none=True)
+
+
 class ApplicationSchema(Schema):
     id = F.Integer(required=True)
     number = F.String(required=True, metadata={"example": "330825-20261123-00042-7"})
@@ -112,6 +129,20 @@ class ApplicationSchema(Schema):
     submitted_at = F.DateTime(allow_none=True, required=True, dump_only=True)
     accepted_at = F.DateTime(allow_none=True, required=True, dump_only=True)
     completed_at = F.DateTime(allow_none=True, required=True, dump_only=True)
+    # Help at every door
+    channel = F.String(required=True, dump_only=True, validate=validate.OneOf(CHANNELS))
+    applicant = F.Nested(PartySchema, required=True, dump_only=True, metadata={"description": "the principal"})
+    submitted_by = F.Nested(PartySchema, allow_none=True, required=True, dump_only=True,
+                            metadata={"description": "the agent (代办人) who files for the applicant"})
+    on_behalf_of = F.Integer(allow_none=True, required=True, dump_only=True,
+                             metadata={"description": "委托代办: the authorisation the agent files under"})
+    assisted_by = F.Integer(allow_none=True, required=True, dump_only=True, metadata={"description": "帮办: staff id"})
+    assisted_hall_id = F.Integer(allow_none=True, required=True, dump_only=True)
+    consented_at = F.DateTime(allow_none=True, required=True, dump_only=True,
+                              metadata={"description": "帮办: when the citizen consented with their SMS code"})
+    pickup_hall_id = F.Integer(allow_none=True, required=True, dump_only=True)
+    competent_region_code = F.String(allow_none=True, required=True, dump_only=True,
+                                     metadata={"description": "异地可办: whose departments decide"})
 
 
 class ApplicationQueryArgsSchema(Schema):

@@ -60,6 +60,9 @@ class ItemSchema(ItemSummarySchema):
     fee = F.String(required=True)
     result_elicense_type = F.String(allow_none=True, required=True)
     hall_levels = F.List(F.String(), required=True)
+    accepting_levels = F.List(F.String(), required=True, metadata={
+        "description": "levels of hall that accept it (the same as hall_levels); others forward it"})
+    cross_region = F.Boolean(required=True, metadata={"description": "异地可办: a hall of another region may accept it"})
 
 
 class ItemQueryArgsSchema(Schema):
@@ -117,6 +120,8 @@ class DepartmentSchema(Schema):
     code = F.String(required=True)
     name = F.String(required=True)
     region_code = F.String(required=True)
+    category = F.String(required=True, metadata={
+        "description": "部门职能: the same for the departments doing the same job in every region"})
 
 
 class CarrierSchema(Schema):

@@ -18,7 +18,8 @@ CLERK = "clerk"
 
 def _view(applications):
     citizens = {c.id: c for c in db.session.query(Citizen).filter(
-        Citizen.id.in_({a.citizen_id for a in applications}))} if applications else {}
+        Citizen.id.in_({a.citizen_id for a in applications} | {a.submitted_by_id for a in applications
+                                                                if a.submitted_by_id}))} if applications else {}
     fields = [name for name in s.HallApplicationSchema().fields if not name.startswith("citizen_")]
     return [{**{name: getattr(a, name) for name in fields}, "citizen_id": a.citizen_id,
              "citizen_name": citizens[a.citizen_id].name,

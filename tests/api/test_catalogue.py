@@ -143,18 +143,24 @@ def test_bundle_list_and_filter(client):
 
 def test_halls(client):
     halls = client.get("/api/v1/halls").json
-    assert [h["level"] for h in halls] == ["county", "township", "township", "village", "village"]
+    # By region, then county before township before village: 柯城区 (330802) before 龙游县 (330825).
+    assert [(h["region_code"], h["level"]) for h in halls] == [
+        ("330802", "county"), ("330825", "county"), ("330825", "township"), ("330825", "township"),
+        ("330825", "village"), ("330825", "village")]
     assert {"id", "code", "name", "level", "region_code", "address", "hours"} <= set(halls[0])
     assert len(client.get("/api/v1/halls?level=village").json) == 2
-    assert len(client.get("/api/v1/halls?region_code=330800").json) == 5
-    assert len(client.get("/api/v1/halls?region_code=330000").json) == 5
-    assert client.get("/api/v1/halls?region_code=330802").json == []
+    assert len(client.get("/api/v1/halls?region_code=330800").json) == 6
+    assert len(client.get("/api/v1/halls?region_code=330000").json) == 6
+    assert [h["code"] for h in client.get("/api/v1/halls?region_code=330802").json] == ["KC-ZWFW"]
+    assert client.get("/api/v1/halls?region_code=330881").json == []
     assert_error(client.get("/api/v1/halls?level=city"), 422, "validation_failed")
     assert_error(client.get("/api/v1/halls?region_code=3308"), 422, "validation_failed")
 
 
 def test_reference_lists(client):
-    assert len(client.get("/api/v1/departments").json) == 8
+    departments = client.get("/api/v1/departments?page_size=50").json
+    assert len(departments) == 12  # 8 in 龙游县, 4 in 柯城区 doing the same jobs as four of them
+    assert {d["category"] for d in departments if d["region_code"] == "330802"} == {"RSJ", "YBJ", "GJJ", "WJJ"}
     assert client.get("/api/v1/carriers").json[0]["code"] == "EMS"
     types = {t["code"]: t for t in client.get("/api/v1/elicense-types?page_size=100").json}
     assert {"ID_CARD", "HUKOU", "MARRIAGE", "BIRTH_CERT", "BUSINESS_LICENSE", "PROPERTY_CERT", "SSCARD",

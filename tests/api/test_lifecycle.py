@@ -255,9 +255,10 @@ def test_form_and_material_validation(client, sms):
     assert_error(client.post("/api/v1/applications", headers=headers, json={}), 422, "validation_failed")
     assert_error(client.post("/api/v1/applications", headers=headers, json={"item_code": "NOPE"}),
                  422, "unknown_reference")
-    assert_error(client.post("/api/v1/applications", headers=headers,
-                             json={"bundle_code": "BUSINESS", "hall_id": hall_id(client, "LY-HZZ-XK")}),
-                 422, "hall_cannot_accept")
+    # A village point takes in even a county-only bundle: it forwards it (tests/api/test_help_points.py).
+    at_village = client.post("/api/v1/applications", headers=headers,
+                             json={"bundle_code": "BUSINESS", "hall_id": hall_id(client, "LY-HZZ-XK")})
+    assert at_village.status_code == 201 and at_village.json["pickup_hall_id"] == hall_id(client, "LY-HZZ-XK")
     app = client.post("/api/v1/applications", headers=headers, json={"item_code": "RSJ-YLJ-001"}).json
     url = f"/api/v1/applications/{app['id']}"
     body = assert_error(client.patch(url, headers=headers, json={"form": {

@@ -8,7 +8,12 @@ from openapi_spec_validator import validate
 CONTRACT_PATHS = ["/api/v1/auth/sms-codes", "/api/v1/auth/citizen-tokens", "/api/v1/auth/wechat-tokens",
                   "/api/v1/auth/staff-tokens", "/api/v1/auth/refresh", "/api/v1/me", "/api/v1/items",
                   "/api/v1/items/{code}", "/api/v1/bundles", "/api/v1/bundles/{code}", "/api/v1/halls",
-                  "/api/v1/departments", "/api/v1/carriers", "/api/v1/elicense-types"]
+                  "/api/v1/departments", "/api/v1/carriers", "/api/v1/elicense-types",
+                  # v1.1 Help at every door
+                  "/api/v1/authorizations", "/api/v1/authorizations/{authorization_id}",
+                  "/api/v1/hall/assisted-applications", "/api/v1/hall/assisted-applications/{application_id}/confirm",
+                  "/api/v1/hall/applications/{application_id}/forward", "/api/v1/admin/halls",
+                  "/api/v1/admin/halls/{code}", "/api/v1/admin/departments", "/api/v1/admin/departments/{code}"]
 
 
 def test_spec_is_valid_and_complete(client):

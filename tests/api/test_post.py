@@ -161,7 +161,11 @@ def test_failed_delivery_returns_to_the_hall(client, sms):
     assert switched.status_code == 200 and switched.json["status"] == "returned"
     detail = client.get(f"/api/v1/applications/{application['id']}", headers=citizen["headers"]).json
     assert detail["delivery_method"] == "window" and detail["hall_id"] == township["id"]
-    issued = client.post(f"/api/v1/hall/applications/{application['id']}/issue", headers=hall,
+    # Only the hall the citizen now collects at hands it over at its window.
+    assert_error(client.post(f"/api/v1/hall/applications/{application['id']}/issue", headers=hall,
+                             json={"method": "window"}), 403, "not_pickup_hall")
+    township_clerk = login_staff(client, "clerk-dh")["headers"]
+    issued = client.post(f"/api/v1/hall/applications/{application['id']}/issue", headers=township_clerk,
                          json={"method": "window"})
     assert issued.status_code == 200 and issued.json["status"] == "delivered"
     assert progress(client, citizen, application)["visit_count"] == 1

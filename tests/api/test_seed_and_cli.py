@@ -36,7 +36,7 @@ def test_seed_content(app):
         used = s.scalars(select(Department.code).join(Item, Item.department_id == Department.id).distinct()).all()
         assert len(used) >= 6
         levels = sorted(str(h.level) for h in s.scalars(select(Hall)))
-        assert levels == ["county", "township", "township", "village", "village"]
+        assert levels == ["county", "county", "township", "township", "village", "village"]  # + 柯城区
         assert {b.name for b in s.scalars(select(Bundle))} == {"退休一件事", "新生儿出生一件事", "开办企业一件事"}
         roles = {str(r) for r in s.scalars(select(Staff.role).distinct())}
         assert roles == {"clerk", "reviewer", "courier", "supervisor", "admin"}
