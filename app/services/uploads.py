@@ -138,7 +138,8 @@ def readable_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     candidates = session.execute(
         select(Application.id, Application.region_code, ApplicationMaterial.upload_ids)
         .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
-        .where(Application.citizen_id == upload.citizen_id)).all()
+        .where(Application.citizen_id == upload.citizen_id,
+               Application.submitted_at.is_not(None))).all()  # drafts are the citizen's alone
     using = {app_id for app_id, region, ids in candidates if upload.id in (ids or [])}
     if actor.role == "clerk" and any(region.startswith(region_prefix(actor.region_code or "------"))
                                      for app_id, region, ids in candidates if app_id in using):

@@ -33,13 +33,14 @@ def verification_page_url(code: str) -> str:
     return public_url(f"/v/{code}")
 
 
-def license_view(lic) -> dict:
+def license_view(lic, *, for_staff: bool = False) -> dict:
+    """The holder's view; staff never get the verification code (it is the holder's to share)."""
     return {"id": lic.id, "type": lic.type.code, "type_name": lic.type.name, "number": lic.number,
             "holder_name": lic.holder_name, "issuer": lic.issuer, "issued_on": lic.issued_on,
             "valid_until": lic.valid_until, "status": svc.status_of(lic, today()),
             "verified": lic.verified, "source": lic.source,
             "files": [{"upload_id": i} for i in lic.upload_ids],
-            "verification_url": verification_url(lic.verification_code)}
+            "verification_url": None if for_staff else verification_url(lic.verification_code)}
 
 
 @blp.route("/elicenses")
@@ -106,6 +107,5 @@ def verify(code):
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def clerk_verify(license_id):
-    """A clerk confirms an uploaded e-license against the original."""
-    return license_view(svc.verify_license(**deps(actor=False), actor=current_actor(),
-                                           license_id=license_id))
+    """A clerk confirms an uploaded e-license against the original (only for an application they handle)."""
+    return license_view(svc.verify_license(**deps(), license_id=license_id), for_staff=True)
