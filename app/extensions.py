@@ -14,13 +14,14 @@ from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import pagination as _pagination
 from flask_sqlalchemy import SQLAlchemy
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app import errors
 from app.clock import Clock, utcnow
+from app.jsonio import strict_loads
 from models.base import Base
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
@@ -178,6 +179,15 @@ class _Parser(FlaskParser):
     """Adds the `multipart` location: form fields and files of one multipart/form-data body."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "multipart": ma.RAISE}
+
+    def _raw_load_json(self, req):
+        """JSON bodies through the app's strict parser (app/jsonio.py): hostile ones are 400."""
+        if not is_json_request(req):
+            return ma.missing
+        try:
+            return strict_loads(req.get_data(cache=True).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._handle_invalid_json_error(exc, req)
 
     def load_multipart(self, req, schema):
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)
