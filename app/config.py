@@ -143,6 +143,7 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "S3_ENDPOINT_URL": _endpoint(env.get("S3_ENDPOINT_URL"), "S3_ENDPOINT_URL"),
         "S3_REGION": env.get("S3_REGION") or None,
         "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE") or "path",
+        "S3_TIMEOUT_SECONDS": _int(env, "S3_TIMEOUT_SECONDS", 5),
         "AWS_ACCESS_KEY_ID": env.get("AWS_ACCESS_KEY_ID") or None,
         "AWS_SECRET_ACCESS_KEY": env.get("AWS_SECRET_ACCESS_KEY") or None,
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,

@@ -23,6 +23,7 @@ from app import errors
 from app.clock import Clock, utcnow
 from app.jsonio import strict_loads
 from models.base import Base
+from storage import StoreUnavailable
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -124,6 +125,7 @@ class Api(_Api):
     def _register_error_handlers(self):
         super()._register_error_handlers()
         self._app.register_error_handler(errors.DomainError, self.handle_domain_error)
+        self._app.register_error_handler(StoreUnavailable, self.handle_store_unavailable)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error: HTTPException):
@@ -140,6 +142,14 @@ class Api(_Api):
     def handle_domain_error(self, error: errors.DomainError):
         body = errors.payload(error.status, error.code, request_lang(), error.errors)
         return body, error.status, error.headers
+
+    def handle_store_unavailable(self, error: StoreUnavailable):
+        """The object store is down or hanging: 503 with a retry hint, never a 500. Whatever the
+        request had not committed is rolled back when its session ends."""
+        current_app.logger.warning("object store unavailable: %s", error)
+        db.session.rollback()
+        body = errors.payload(503, "object_store_unavailable", request_lang())
+        return body, 503, {"Retry-After": "30"}
 
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):

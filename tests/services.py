@@ -22,6 +22,7 @@ class S3Server:
     access_key: str = ACCESS_KEY
     secret_key: str = SECRET_KEY
     region: str = "us-east-1"
+    pid: int | None = None  # the weed process, for fault tests that freeze or stop it
 
 
 def _free_port() -> int:
@@ -67,7 +68,7 @@ def _running(directory: Path):
                 time.sleep(0.2)
         else:
             raise RuntimeError("SeaweedFS did not open its S3 port within 30 s")
-        server = S3Server(f"http://127.0.0.1:{port}")
+        server = S3Server(f"http://127.0.0.1:{port}", pid=proc.pid)
         _wait_for_buckets(server)
         yield server
     finally:
