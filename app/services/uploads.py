@@ -47,7 +47,13 @@ def create_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: 
 
 
 def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalised, now: datetime) -> Upload:
-    """Store the normalised file (over what arrived) and its thumbnail; the upload is ready."""
+    """Store the normalised file and its thumbnail; the upload is ready.
+
+    One use per form (API.md v1.1): the checked file goes under a new key that no form ever
+    signed, and the signed key is emptied. A second POST of the same form while it is still
+    valid lands on a key nothing serves, so what is served always matches the recorded sha256."""
+    signed_key = upload.key
+    upload.key = new_key("uploads", now, SUFFIX[result.content_type])
     store.put(upload.key, result.data, result.content_type)
     if result.thumbnail:
         upload.thumbnail_key = upload.key.rsplit(".", 1)[0] + "-thumb.jpg"
@@ -57,6 +63,7 @@ def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalis
     upload.sha256 = hashlib.sha256(result.data).hexdigest()
     upload.width, upload.height, upload.pages = result.width, result.height, result.pages
     session.commit()
+    store.delete(signed_key)
     return upload
 
 
