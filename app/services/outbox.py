@@ -81,9 +81,12 @@ def deliver_one(*, session: Session, clock: Clock, sms, wechat) -> str | None:
     return "sent"
 
 
-def deliver_due(*, session: Session, clock: Clock, sms, wechat, limit: int = 1000) -> DeliveryReport:
+def deliver_due(*, session: Session, clock: Clock, sms, wechat, limit: int = 1000,
+                should_stop=None) -> DeliveryReport:
     report = DeliveryReport()
     for _ in range(limit):
+        if should_stop and should_stop():  # a stopping worker finishes the message in hand, no more
+            break
         outcome = deliver_one(session=session, clock=clock, sms=sms, wechat=wechat)
         if outcome is None:
             break
