@@ -91,8 +91,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(api, app)
 
-    from app import cli
+    from app import cli, observability
 
+    observability.init_app(app)
     cli.register(app)
     app.before_request(_json_bodies_only)
     return app

@@ -72,6 +72,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "commitment_outstanding": ("容缺材料尚未补齐并核验，暂不能出件", "A pledged material is still outstanding"),
     "not_issuing_department": ("只有签发部门可以撤销此证照", "Only the issuing department may revoke it"),
     # --- end promises kept ---
+    # --- trust (issue 11) ---
+    "request_header_too_large": ("请求头过大", "A request header is too large"),
 }
 
 
@@ -144,6 +146,7 @@ HTTP_CODES = {
     422: "validation_failed",
     428: "precondition_required",
     429: "too_many_requests",
+    431: "request_header_too_large",
     500: "internal_error",
     502: "bad_gateway",
     503: "service_unavailable",

@@ -140,6 +140,10 @@ class Api(_Api):
         return errors.payload(status, code, request_lang(), details), status, headers
 
     def handle_domain_error(self, error: errors.DomainError):
+        if error.code == "file_refused":
+            from app.observability import UPLOAD_REFUSALS, refusal_reason
+
+            UPLOAD_REFUSALS.labels(refusal_reason(((error.errors or {}).get("file") or [""])[0])).inc()
         body = errors.payload(error.status, error.code, request_lang(), error.errors)
         return body, error.status, error.headers
 
