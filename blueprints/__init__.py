@@ -21,6 +21,9 @@ MODULES = (
     ("webhooks", API_PREFIX),
     ("supervision", API_PREFIX),
     ("admin", API_PREFIX + "/admin"),
+    # trust (issue 11)
+    ("messages", API_PREFIX),
+    ("access_log", API_PREFIX),
 )
 
 

@@ -7,6 +7,7 @@ from flask import current_app, send_file
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
+from app.audit import Read, staff_read
 from app.auth import current_actor
 from app.web import deps, public_url, today
 from app.errors import NotFound
@@ -108,4 +109,7 @@ def verify(code):
 @blp.alt_response(409, response="CONFLICT")
 def clerk_verify(license_id):
     """A clerk confirms an uploaded e-license against the original (only for an application they handle)."""
-    return license_view(svc.verify_license(**deps(), license_id=license_id), for_staff=True)
+    lic = svc.verify_license(**deps(), license_id=license_id)
+    shown = license_view(lic, for_staff=True)
+    staff_read([Read(lic.citizen_id, "elicense", lic.id, lic.number[:64])], "核验电子证照原件")
+    return shown
