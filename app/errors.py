@@ -74,6 +74,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- end promises kept ---
     # --- trust (issue 11) ---
     "request_header_too_large": ("请求头过大", "A request header is too large"),
+    "database_unavailable": ("数据库连接中断，请稍后重试", "The database connection was lost; retry shortly"),
 }
 
 

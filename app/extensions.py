@@ -23,6 +23,7 @@ from app import errors
 from app.clock import Clock, utcnow
 from app.jsonio import strict_loads
 from models.base import Base
+from sqlalchemy.exc import DBAPIError
 from storage import StoreUnavailable
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
@@ -126,6 +127,7 @@ class Api(_Api):
         super()._register_error_handlers()
         self._app.register_error_handler(errors.DomainError, self.handle_domain_error)
         self._app.register_error_handler(StoreUnavailable, self.handle_store_unavailable)
+        self._app.register_error_handler(DBAPIError, self.handle_database_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error: HTTPException):
@@ -154,6 +156,16 @@ class Api(_Api):
         db.session.rollback()
         body = errors.payload(503, "object_store_unavailable", request_lang())
         return body, 503, {"Retry-After": "30"}
+
+    def handle_database_error(self, error: DBAPIError):
+        """A connection lost mid-request (the server restarted, a failover, a killed backend) is
+        503 with a retry hint: the transaction was rolled back, nothing is half-written. Any other
+        database error is a bug (500)."""
+        if not error.connection_invalidated:
+            return self.handle_unexpected(error)
+        current_app.logger.warning("database connection lost: %s", error.orig)
+        db.session.rollback()
+        return errors.payload(503, "database_unavailable", request_lang()), 503, {"Retry-After": "5"}
 
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):

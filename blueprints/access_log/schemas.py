@@ -3,6 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.extensions import Schema
+from blueprints.supervision.schemas import StatsQueryArgsSchema
 
 F = ma.fields
 
@@ -28,7 +29,4 @@ class SupervisorAccessLogArgsSchema(Schema):
     date_from = F.Date(data_key="from")
     date_to = F.Date(data_key="to")
 
-    @ma.validates_schema
-    def _ordered(self, data, **kwargs):
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            raise ma.ValidationError("from 不能晚于 to", "from")
+    _range = StatsQueryArgsSchema._range  # from <= to, as for the statistics

@@ -13,23 +13,17 @@ from sqlalchemy import select
 
 from models.material import Upload, UploadStatus
 from storage.s3 import S3ObjectStore
-from tests.conftest import need_service
+from tests.conftest import start_seaweedfs
 from tests.factories import jpeg
 from tests.helpers import assert_error, login_citizen, post_presigned
-from tests.services import seaweedfs_server
 
 pytestmark = pytest.mark.s3
 
 
 @pytest.fixture(scope="module")
 def own_s3(request, tmp_path_factory):
-    if request.config.getoption("--without-s3"):
-        pytest.skip("S3 tests skipped for this run (--without-s3)")
-    try:
-        server = seaweedfs_server(tmp_path_factory.mktemp("seaweed-faults"))
-    except RuntimeError as exc:
-        need_service(str(exc))
-    with server as running:
+    """Not the session's server: this one gets frozen."""
+    with start_seaweedfs(request, tmp_path_factory, "seaweed-faults") as running:
         yield running
 
 
@@ -50,15 +44,6 @@ def _bounded(call, seconds: float = 10):
     worker.join(seconds)
     assert "answer" in result, f"no answer within {seconds} s"
     return result["answer"]
-
-
-@pytest.fixture
-def frozen(own_s3):
-    os.kill(own_s3.pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(own_s3.pid, signal.SIGCONT)
 
 
 def test_a_frozen_store_answers_503_and_leaves_nothing_half_done(client, sms, s3_store, own_s3, db_session):
