@@ -1,7 +1,7 @@
 """trust: jsonb documents on PostgreSQL, staff access log, message read marks
 
 Revision ID: b7c41e9a2f10
-Revises: 794ebc3233a0
+Revises: d94166d9cbb3
 Create Date: 2026-11-24 10:00:00
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 
 revision = 'b7c41e9a2f10'
-down_revision = '794ebc3233a0'
+down_revision = 'd94166d9cbb3'
 branch_labels = None
 depends_on = None
 
