@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from flask import request
+from flask import after_this_request, request
 
 from app.auth import current_actor
 from app.observability import request_id
@@ -18,8 +18,17 @@ __all__ = ["PURPOSE_HEADER", "Read", "staff_read"]
 
 
 def staff_read(reads: list[Read], default_purpose: str) -> None:
-    """Record that the calling staff member was shown these pieces of citizens' data."""
-    if current_actor().kind != "staff":
+    """Record that the calling staff member was shown these pieces of citizens' data.
+
+    Written once the answer is built (its own transaction, a constant number of statements), so
+    the view's objects are not expired under it; an answer that failed showed nothing."""
+    if current_actor().kind != "staff" or not reads:
         return
     purpose = unquote((request.headers.get(PURPOSE_HEADER) or "").strip())[:200] or default_purpose
-    access_log.record(**deps(), reads=reads, purpose=purpose, request_id=request_id())
+    handed, rid = deps(), request_id()
+
+    @after_this_request
+    def _record(response):
+        if response.status_code < 400:
+            access_log.record(**handed, reads=reads, purpose=purpose, request_id=rid)
+        return response

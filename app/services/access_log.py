@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
@@ -35,16 +35,15 @@ def record(*, session: Session, clock: Clock, actor: Actor, reads: list[Read], p
     if actor.kind != "staff" or not reads:
         return
     now = clock()
-    fallback = actor.region_code or _department_region(session, actor) or ""
-    seen = set()
-    for read in reads:
-        if read.citizen_id is None or (read.resource, read.resource_id) in seen:
-            continue
-        seen.add((read.resource, read.resource_id))
-        session.add(AccessLogEntry(at=now, citizen_id=read.citizen_id, staff_id=actor.id, staff_role=actor.role,
-                                   resource=read.resource, resource_id=read.resource_id, label=read.label,
-                                   purpose=purpose[:200], region_code=read.region_code or fallback,
-                                   request_id=request_id))
+    fallback = actor.region_code or ""
+    if not fallback and any(not r.region_code for r in reads):
+        fallback = _department_region(session, actor) or ""
+    rows = {(r.resource, r.resource_id): {
+        "at": now, "citizen_id": r.citizen_id, "staff_id": actor.id, "staff_role": actor.role,
+        "resource": r.resource, "resource_id": r.resource_id, "label": r.label, "purpose": purpose[:200],
+        "region_code": r.region_code or fallback, "request_id": request_id} for r in reads if r.citizen_id}
+    if rows:
+        session.execute(insert(AccessLogEntry), list(rows.values()))  # one statement for a whole page
     session.commit()
 
 
