@@ -6,7 +6,7 @@ import pytest
 
 from app.services.accounts import create_staff
 from models.catalogue import Hall, HallLevel
-from tests.factories import BIRTH_FORM, hall_id, ready_application, submitted_and_accepted, upload
+from tests.factories import BIRTH_FORM, hall_id, issued_certificate, ready_application, upload
 from tests.helpers import assert_error, login_citizen, login_staff
 
 
@@ -21,15 +21,6 @@ def foreign_clerk(client, db_session) -> dict:
     answer = client.post("/api/v1/auth/staff-tokens", json={"username": "clerk-kc", "password": "Clerk#2026"})
     assert answer.status_code == 200, answer.json
     return {"Authorization": f"Bearer {answer.json['access_token']}"}
-
-
-def _birth_certificate(client, sms) -> tuple[dict, dict]:
-    citizen, application, _ = submitted_and_accepted(client, sms, bundle_code="BIRTH")
-    health = login_staff(client, "reviewer-wjj")["headers"]
-    sub = client.get("/api/v1/department/subcases", headers=health).json[0]
-    assert client.post(f"/api/v1/department/subcases/{sub['id']}/approve", headers=health, json={}).status_code == 200
-    wallet = client.get("/api/v1/elicenses", headers=citizen["headers"]).json
-    return citizen, next(lic for lic in wallet if lic["type"] == "BIRTH_CERT")
 
 
 def _submit_item_using_wallet(client, headers, item_code: str) -> dict:
@@ -50,7 +41,7 @@ def _submit_item_using_wallet(client, headers, item_code: str) -> dict:
 
 def test_a_clerk_of_another_region_cannot_read_or_verify_a_wallet(client, sms, foreign_clerk):
     """Finding 1: any clerk of any region read any wallet, with the secret verification code."""
-    citizen, cert = _birth_certificate(client, sms)
+    citizen, _, cert = issued_certificate(client, sms)
     assert_error(client.post(f"/api/v1/hall/elicenses/{cert['id']}/verify", headers=foreign_clerk), 404, "not_found")
     # Even a clerk of the holder's own region gets 404 unless an application they handle uses it ...
     clerk = login_staff(client, "clerk")["headers"]
