@@ -38,6 +38,13 @@ def _weed_binary() -> str:
     return found
 
 
+def _optional_ports(weed: str) -> tuple[str, ...]:
+    """Listeners newer SeaweedFS releases add on fixed ports (the Iceberg catalog on 8181 since
+    4.4x): two servers on one machine collide unless each gets a free one."""
+    usage = subprocess.run([weed, "mini", "-h"], capture_output=True, text=True, timeout=30)
+    return tuple(name for name in ("s3.port.iceberg",) if f"-{name} " in usage.stdout + usage.stderr)
+
+
 @contextmanager
 def _running(directory: Path):
     weed = _weed_binary()
@@ -53,7 +60,7 @@ def _running(directory: Path):
             "-master.telemetry=false", "-webdav=false", f"-s3.port={port}", f"-s3.config={config}"]
     args += [f"-{name}={_free_port()}" for name in (
         "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-        "filer.port.grpc", "admin.port", "admin.port.grpc", "s3.port.grpc")]
+        "filer.port.grpc", "admin.port", "admin.port.grpc", "s3.port.grpc") + _optional_ports(weed)]
     log = open(directory / "weed.log", "wb")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     try:
