@@ -1,7 +1,7 @@
 """trust: jsonb documents on PostgreSQL, staff access log, message read marks
 
 Revision ID: b7c41e9a2f10
-Revises: d94166d9cbb3
+Revises: 962a16d48f85
 Create Date: 2026-11-24 10:00:00
 
 """
@@ -13,7 +13,7 @@ import models.base
 
 
 revision = 'b7c41e9a2f10'
-down_revision = 'd94166d9cbb3'
+down_revision = '962a16d48f85'
 branch_labels = None
 depends_on = None
 
@@ -25,6 +25,7 @@ JSON_COLUMNS = [
     ("application_materials", "formats"), ("application_materials", "items"),
     ("application_materials", "upload_ids"), ("evaluations", "tags"), ("notifications", "params"),
     ("shipments", "address"), ("subcases", "depends_on"), ("elicenses", "upload_ids"), ("events", "details"),
+    ("applications", "form_sources"), ("applications", "profile_flags"),
 ]
 
 
