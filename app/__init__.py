@@ -14,6 +14,7 @@ from werkzeug.routing import BaseConverter, IntegerConverter
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.decode_gate import DecodeGate
+from app.jsonio import StrictJSONProvider
 from app.extensions import Api, Services, db, jwt, limiter, migrate, retry_after_only_when_refused
 from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
@@ -26,8 +27,14 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 API_TITLE = "OneTrip 最多跑一次 API"
 
 
+class OneTripFlask(Flask):
+    """Flask whose JSON bodies are checked at the edge (app/jsonio.py)."""
+
+    json_provider_class = StrictJSONProvider
+
+
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__)
+    app = OneTripFlask(__name__)
     app.config.update(load_config())
     app.config.update(config or {})
     app.config.update(
@@ -86,8 +93,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_blueprints(api, app)
 
-    from app import cli
+    from app import cli, observability
 
+    observability.init_app(app)
     cli.register(app)
     app.before_request(_json_bodies_only)
     return app

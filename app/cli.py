@@ -84,27 +84,31 @@ def register_worker(app: Flask) -> None:
     @click.option("--once", is_flag=True, help="one pass, then exit")
     @click.option("--interval", default=5.0, show_default=True, help="seconds between passes")
     def worker_command(once: bool, interval: float):
-        """Deliver queued notifications (SMS or WeChat), retrying with backoff."""
-        import time
+        """Deadline scans, rating invitations and queued notifications (SMS or WeChat), pass after
+        pass; several workers may run at once; SIGTERM stops it cleanly between messages."""
+        import signal
+        import threading
 
         from app.extensions import services
-        from app.services.outbox import deliver_due
+        from app.services.worker import run
 
-        from app.services.evaluation import invite_unrated
-        from app.services.supervision import scan_deadlines
+        stop = threading.Event()
 
-        clock = services().clock
-        while True:
-            scan = scan_deadlines(session=db.session, clock=clock,
-                                  escalate_after=app.config["ESCALATE_AFTER_WORKING_DAYS"])
-            invited = invite_unrated(session=db.session, clock=clock)
-            click.echo(f"deadlines: {scan.applications} applications and {scan.subcases} sub-cases changed light, "
-                       f"{scan.alerts} alerts; {scan.commitments_overdue} pledges overdue, {scan.escalated} escalated; "
-                       f"{invited} rating invitations")
-            report = deliver_due(session=db.session, clock=clock, sms=services().sms,
-                                 wechat=services().wechat_notifier)
-            click.echo(f"outbox: sent={report.sent} retried={report.retried} failed={report.failed}")
-            db.session.remove()
-            if once:
-                return
-            time.sleep(interval)
+        def request_stop(signum, frame):
+            click.echo(f"worker: signal {signum}, stopping after the message in hand")
+            stop.set()
+
+        if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
+            signal.signal(signal.SIGTERM, request_stop)
+            signal.signal(signal.SIGINT, request_stop)
+
+        def echo(report):
+            for line in report.lines():
+                click.echo(line)
+
+        failures = run(session=db.session, clock=services().clock, sms=services().sms,
+                       wechat=services().wechat_notifier, interval=interval, once=once, stop=stop, report=echo,
+                       escalate_after=app.config["ESCALATE_AFTER_WORKING_DAYS"])
+        click.echo("worker: stopped")
+        if once and failures:
+            raise SystemExit(1)

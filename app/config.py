@@ -35,6 +35,12 @@ def _secret_key(env: dict[str, str]) -> str:
     return key
 
 
+def _log_format(raw: str) -> str:
+    if raw not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, got {raw!r}")
+    return raw
+
+
 def _int(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -143,6 +149,10 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "S3_ENDPOINT_URL": _endpoint(env.get("S3_ENDPOINT_URL"), "S3_ENDPOINT_URL"),
         "S3_REGION": env.get("S3_REGION") or None,
         "S3_ADDRESSING_STYLE": env.get("S3_ADDRESSING_STYLE") or "path",
+        "S3_TIMEOUT_SECONDS": _int(env, "S3_TIMEOUT_SECONDS", 5),
+        "LOG_FORMAT": _log_format(env.get("LOG_FORMAT") or "json"),
+        "MAX_HEADER_BYTES": _int(env, "MAX_HEADER_BYTES", 16 * 1024),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
         "AWS_ACCESS_KEY_ID": env.get("AWS_ACCESS_KEY_ID") or None,
         "AWS_SECRET_ACCESS_KEY": env.get("AWS_SECRET_ACCESS_KEY") or None,
         "SMS_GATEWAY_URL": env.get("SMS_GATEWAY_URL") or None,

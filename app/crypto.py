@@ -52,3 +52,43 @@ def mask_phone(phone: str | None) -> str | None:
     if not phone:
         return None
     return phone[:3] + "****" + phone[-4:]
+
+
+# -- citizens' views (API.md Conventions: ID numbers and phones never whole) ----------------------
+
+MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+
+
+def _kind(name: str, spec_types: dict[str, str]) -> str | None:
+    kind = spec_types.get(name)
+    if kind in MASKERS:
+        return kind
+    if name.endswith("id_number"):
+        return "id_number"
+    if name.endswith("phone"):
+        return "phone"
+    return None
+
+
+def masked_form(form: dict | None, spec: list[dict] | None) -> dict:
+    """A form as a citizen's view shows it: ID-number and phone fields masked (by their type in the
+    form spec, or by their name when the spec no longer lists them)."""
+    types = {f.get("name"): f.get("type") for f in spec or []}
+    out = {}
+    for name, value in (form or {}).items():
+        kind = _kind(name, types)
+        out[name] = MASKERS[kind](value) if kind and isinstance(value, str) else value
+    return out
+
+
+def unmasked_echoes(submitted: dict, stored: dict, spec: list[dict] | None) -> dict:
+    """Drop values a phone sends back exactly as it was shown them (masked): the stored value stays."""
+    types = {f.get("name"): f.get("type") for f in spec or []}
+    keep = {}
+    for name, value in submitted.items():
+        kind = _kind(name, types)
+        old = stored.get(name)
+        if kind and isinstance(old, str) and old and value == MASKERS[kind](old) and value != old:
+            continue
+        keep[name] = value
+    return keep

@@ -34,8 +34,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sms_unavailable": ("短信发送失败，请稍后再试", "The SMS gateway is unavailable"),
     "wechat_login_failed": ("微信登录失败，请重试", "WeChat login failed"),
     "wechat_unavailable": ("微信服务暂不可用，请稍后再试", "WeChat is unavailable"),
-    "invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
-    "account_locked": ("密码错误次数过多，账号已暂时锁定", "Too many failed logins; the account is locked for a while"),
+    "invalid_credentials": ("用户名或密码错误（连续输错多次后账号将暂时锁定）",
+                            "Wrong username or password (repeated failures lock the account for a while)"),
     "account_disabled": ("账号已停用", "The account is disabled"),
     "refresh_token_invalid": ("刷新凭证无效，请重新登录", "The refresh token is invalid"),
     "refresh_token_expired": ("刷新凭证已过期，请重新登录", "The refresh token has expired"),
@@ -92,6 +92,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_cross_region": ("此事项不支持异地办理", "This item cannot be done in another region"),
     "no_competent_department": ("管辖地区没有办理此事项的部门", "No department of the competent region handles this item"),
     # --- end help at every door ---
+    # --- trust (issue 11) ---
+    "request_header_too_large": ("请求头过大", "A request header is too large"),
+    "database_unavailable": ("数据库连接中断，请稍后重试", "The database connection was lost; retry shortly"),
 }
 
 
@@ -164,6 +167,7 @@ HTTP_CODES = {
     422: "validation_failed",
     428: "precondition_required",
     429: "too_many_requests",
+    431: "request_header_too_large",
     500: "internal_error",
     502: "bad_gateway",
     503: "service_unavailable",

@@ -14,14 +14,17 @@ from flask_smorest import Api as _Api
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import pagination as _pagination
 from flask_sqlalchemy import SQLAlchemy
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, is_json_request
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from app import errors
 from app.clock import Clock, utcnow
+from app.jsonio import strict_loads
 from models.base import Base
+from sqlalchemy.exc import DBAPIError
+from storage import StoreUnavailable
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -123,6 +126,8 @@ class Api(_Api):
     def _register_error_handlers(self):
         super()._register_error_handlers()
         self._app.register_error_handler(errors.DomainError, self.handle_domain_error)
+        self._app.register_error_handler(StoreUnavailable, self.handle_store_unavailable)
+        self._app.register_error_handler(DBAPIError, self.handle_database_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
     def handle_http_exception(self, error: HTTPException):
@@ -137,8 +142,30 @@ class Api(_Api):
         return errors.payload(status, code, request_lang(), details), status, headers
 
     def handle_domain_error(self, error: errors.DomainError):
+        if error.code == "file_refused":
+            from app.observability import UPLOAD_REFUSALS, refusal_reason
+
+            UPLOAD_REFUSALS.labels(refusal_reason(((error.errors or {}).get("file") or [""])[0])).inc()
         body = errors.payload(error.status, error.code, request_lang(), error.errors)
         return body, error.status, error.headers
+
+    def handle_store_unavailable(self, error: StoreUnavailable):
+        """The object store is down or hanging: 503 with a retry hint, never a 500. Whatever the
+        request had not committed is rolled back when its session ends."""
+        current_app.logger.warning("object store unavailable: %s", error)
+        db.session.rollback()
+        body = errors.payload(503, "object_store_unavailable", request_lang())
+        return body, 503, {"Retry-After": "30"}
+
+    def handle_database_error(self, error: DBAPIError):
+        """A connection lost mid-request (the server restarted, a failover, a killed backend) is
+        503 with a retry hint: the transaction was rolled back, nothing is half-written. Any other
+        database error is a bug (500)."""
+        if not error.connection_invalidated:
+            return self.handle_unexpected(error)
+        current_app.logger.warning("database connection lost: %s", error.orig)
+        db.session.rollback()
+        return errors.payload(503, "database_unavailable", request_lang()), 503, {"Retry-After": "5"}
 
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):
@@ -187,6 +214,15 @@ class _Parser(FlaskParser):
     """Adds the `multipart` location: form fields and files of one multipart/form-data body."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "multipart": ma.RAISE}
+
+    def _raw_load_json(self, req):
+        """JSON bodies through the app's strict parser (app/jsonio.py): hostile ones are 400."""
+        if not is_json_request(req):
+            return ma.missing
+        try:
+            return strict_loads(req.get_data(cache=True).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._handle_invalid_json_error(exc, req)
 
     def load_multipart(self, req, schema):
         return MultiDictProxy(CombinedMultiDict([req.form, req.files]), schema)

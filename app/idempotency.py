@@ -2,7 +2,9 @@
 
 Phones on weak networks retry. The key is claimed in its own transaction before the work runs, so
 two copies of one request arriving together cannot both do it; failures release the key, so the
-citizen can correct the request and retry with it.
+citizen can correct the request and retry with it — unless the work had already committed when the
+failure came (the answer could not be built or sent): then the key stays claimed, and a retry is
+told so (409) instead of doing the work a second time.
 """
 from __future__ import annotations
 
@@ -11,21 +13,29 @@ import json
 from functools import wraps
 
 from flask import request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.auth import current_actor
-from app.errors import Conflict, ValidationFailed
+from app.jsonio import strict_loads
+from app.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db, services
 from models.application import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
+COMMITTED = {"committed": True}  # the work committed, the answer was lost
+
+
+@event.listens_for(Session, "after_commit")
+def _count_commits(session) -> None:
+    session.info["commits"] = session.info.get("commits", 0) + 1
 
 
 def _fingerprint() -> str:
     raw = request.get_data(cache=True)
     try:
-        body = json.dumps(json.loads(raw), sort_keys=True, ensure_ascii=False).encode() if raw else b""
+        body = json.dumps(strict_loads(raw), sort_keys=True, ensure_ascii=False).encode() if raw else b""
     except ValueError:
         body = raw
     return hashlib.sha256(b"\n".join([request.method.encode(), request.path.encode(), body])).hexdigest()
@@ -35,6 +45,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str):
     if record.fingerprint != fingerprint:
         raise ValidationFailed("idempotency_key_reused")
     if record.status_code is None:
+        if record.response == COMMITTED:
+            raise Conflict("conflict", errors={HEADER: ["此请求已办理，但结果未能返回；请刷新查看，勿重复提交"]})
         raise Conflict("conflict", errors={HEADER: ["同一请求仍在处理中"]})
     return record.response, record.status_code, {"Idempotent-Replayed": "true"}
 
@@ -64,11 +76,17 @@ def idempotent(view):
             return _replay(session.scalars(select(IdempotencyRecord).where(
                 IdempotencyRecord.subject == subject, IdempotencyRecord.key == key)).one(), fingerprint)
         claim_id = claim.id
+        commits_before = session.info.get("commits", 0)
         try:
             response = view(*args, **kwargs)
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
+            if session.info.get("commits", 0) > commits_before and not isinstance(exc, DomainError):
+                # The work is in the database: never free the key, or a retry does it twice.
+                record = session.get(IdempotencyRecord, claim_id)
+                record.response = COMMITTED
+            else:
+                session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
             session.commit()
             raise
         if response.status_code >= 400:

@@ -25,6 +25,9 @@ MODULES = (
     ("authorizations", API_PREFIX),
     ("assisted", API_PREFIX),
     ("places", API_PREFIX + "/admin"),
+    # trust (issue 11)
+    ("messages", API_PREFIX),
+    ("access_log", API_PREFIX),
 )
 
 

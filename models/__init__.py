@@ -3,3 +3,4 @@ from models import (  # noqa: F401
     application, assistance, catalogue, citizen, datarecord, elicense, evaluation, material, notification, shipment,
     staff,
 )
+from models import access_log  # noqa: F401  (trust, issue 11)

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Enum, MetaData, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -40,12 +41,17 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+# jsonb on PostgreSQL: it parses what it stores, so text no response could encode (a lone UTF-16
+# surrogate) is refused at the door instead of breaking every later read; plain JSON on SQLite.
+JSON_DOCUMENT = JSON().with_variant(JSONB(), "postgresql")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
         datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
+        dict[str, Any]: JSON_DOCUMENT,
+        list[Any]: JSON_DOCUMENT,
     }
 
 

@@ -34,3 +34,4 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None] = mapped_column(comment="the citizen opened it in the app")

@@ -18,7 +18,8 @@ class StoreUnavailable(StoreError):
 
 class ObjectStore(Protocol):
     def check(self) -> None:
-        """Raise StoreUnavailable unless objects can be written and read now."""
+        """Raise StoreUnavailable unless an object can be written and read back now; answers within
+        about a second even when the store hangs (readiness probes call it)."""
 
     def setup(self, *, cors_origins: list[str]) -> str:
         """Create what the store needs (S3: the bucket and its CORS rules); says what it did."""
@@ -64,5 +65,6 @@ def store_from_config(config: dict) -> ObjectStore:
                              region=config.get("S3_REGION"),
                              addressing_style=config.get("S3_ADDRESSING_STYLE", "path"),
                              access_key=config.get("AWS_ACCESS_KEY_ID"),
-                             secret_key=config.get("AWS_SECRET_ACCESS_KEY"))
+                             secret_key=config.get("AWS_SECRET_ACCESS_KEY"),
+                             timeout=config.get("S3_TIMEOUT_SECONDS", 5))
     raise ValueError(f"OBJECT_STORE must be local:<dir> or s3://<bucket>, got {spec!r}")

@@ -31,8 +31,11 @@ class LocalObjectStore:
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".readyz-"):
-                pass
+            with tempfile.NamedTemporaryFile(dir=self.root, prefix=".readyz-") as probe:
+                probe.write(b"ready")
+                probe.flush()
+                if Path(probe.name).read_bytes() != b"ready":
+                    raise StoreUnavailable(f"{self.root}: the probe read back differently")
         except OSError as exc:
             raise StoreUnavailable(f"{self.root}: {exc.strerror}") from exc
 

@@ -9,13 +9,18 @@ from storage import ObjectNotFound, StoreUnavailable
 from storage.keys import check_key
 
 _MISSING = {"NoSuchKey", "404", "NotFound"}
+PROBE_KEY = "readyz/probe"  # outside uploads/: never an upload's key
 
 
 class S3ObjectStore:
     def __init__(self, bucket: str, *, endpoint_url: str | None = None, region: str | None = None,
                  addressing_style: str = "path", access_key: str | None = None,
-                 secret_key: str | None = None, timeout: float = 5):
+                 secret_key: str | None = None, timeout: float = 5, probe_timeout: float = 0.8):
         self.bucket = bucket
+        self.probe_timeout = probe_timeout
+        self._probe = None
+        self._endpoint_url, self._addressing_style = endpoint_url, addressing_style
+        self._credentials = (access_key, secret_key)
         self.client = boto3.client(
             "s3", endpoint_url=endpoint_url, region_name=region or "us-east-1",
             aws_access_key_id=access_key, aws_secret_access_key=secret_key,
@@ -25,8 +30,22 @@ class S3ObjectStore:
         )
 
     def check(self) -> None:
+        """Write and read back a probe object, each step bounded by `probe_timeout` and tried once:
+        a frozen server answers "unavailable" in about that time, and a restarted one is ready only
+        when reads work again (a bucket that merely answers HEAD is not)."""
+        if self._probe is None:
+            self._probe = boto3.client(
+                "s3", endpoint_url=self._endpoint_url, region_name=self.client.meta.region_name,
+                aws_access_key_id=self._credentials[0], aws_secret_access_key=self._credentials[1],
+                config=Config(signature_version="s3v4", s3={"addressing_style": self._addressing_style},
+                              connect_timeout=self.probe_timeout, read_timeout=self.probe_timeout,
+                              retries={"max_attempts": 1, "mode": "standard"}))
+        body = b"ready"
         try:
-            self.client.head_bucket(Bucket=self.bucket)
+            self._probe.head_bucket(Bucket=self.bucket)  # some servers create a bucket on first write
+            self._probe.put_object(Bucket=self.bucket, Key=PROBE_KEY, Body=body)
+            if self._probe.get_object(Bucket=self.bucket, Key=PROBE_KEY)["Body"].read() != body:
+                raise StoreUnavailable("the probe object read back differently")
         except (ClientError, BotoCoreError) as exc:
             raise StoreUnavailable(f"bucket {self.bucket}: {exc}") from exc
 

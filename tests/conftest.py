@@ -201,16 +201,20 @@ def db_session(app):
         yield db.session
 
 
-@pytest.fixture(scope="session")
-def s3_server(request, tmp_path_factory):
-    """A real S3 server (SeaweedFS), started once per session."""
+def start_seaweedfs(request, tmp_path_factory, name: str):
+    """A SeaweedFS of its own (a context manager), or the skip (or CI failure) that says why not."""
     if request.config.getoption("--without-s3"):
         pytest.skip("S3 tests skipped for this run (--without-s3)")
     try:
-        server = seaweedfs_server(tmp_path_factory.mktemp("seaweed"))
+        return seaweedfs_server(tmp_path_factory.mktemp(name))
     except RuntimeError as exc:
         need_service(str(exc))
-    with server as running:
+
+
+@pytest.fixture(scope="session")
+def s3_server(request, tmp_path_factory):
+    """A real S3 server (SeaweedFS), started once per session."""
+    with start_seaweedfs(request, tmp_path_factory, "seaweed") as running:
         yield running
 
 

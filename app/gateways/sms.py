@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import logging
+import uuid
 from typing import Protocol
 
 import requests
@@ -15,8 +16,9 @@ log = logging.getLogger("onetrip.sms")
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, template: str, params: dict, text: str) -> None:
-        """Deliver or raise GatewayError."""
+    def send(self, phone: str, template: str, params: dict, text: str, *, message_id: str | None = None) -> None:
+        """Deliver or raise GatewayError. `message_id` is the same on every retry of one message
+        (sent as `X-Message-Id`, for the gateway to drop duplicates)."""
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -27,11 +29,12 @@ class HttpSmsSender:
     def __init__(self, url: str, secret: str, timeout: float = 5):
         self.url, self.secret, self.timeout = url, secret, timeout
 
-    def send(self, phone: str, template: str, params: dict, text: str) -> None:
+    def send(self, phone: str, template: str, params: dict, text: str, *, message_id: str | None = None) -> None:
         body = json.dumps({"phone": phone, "template": template, "params": params, "text": text},
                           ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json; charset=utf-8",
-                   "X-Signature": sign(self.secret, body)}
+                   "X-Signature": sign(self.secret, body),
+                   "X-Message-Id": message_id or f"onetrip-{uuid.uuid4()}"}
         try:
             response = requests.post(self.url, data=body, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -43,7 +46,7 @@ class HttpSmsSender:
 class LogSmsSender:
     """The embedded default: messages go to the log, where a developer reads the code."""
 
-    def send(self, phone: str, template: str, params: dict, text: str) -> None:
+    def send(self, phone: str, template: str, params: dict, text: str, *, message_id: str | None = None) -> None:
         log.warning("SMS to %s [%s] %s", phone, template, text)
 
 

@@ -72,7 +72,7 @@ class HttpWechatNotifier:
             raise GatewayError("WeChat answered something that is not an object")
         return data
 
-    def send(self, openid: str, template: str, params: dict, text: str) -> None:
+    def send(self, openid: str, template: str, params: dict, text: str, *, message_id: str | None = None) -> None:
         body = {"touser": openid, "template_id": self.template_id, "page": "pages/progress/index",
                 "data": {"thing1": {"value": text[:20]}, "thing2": {"value": params.get("number", "")[:20]}}}
         data = self._call("POST", "/cgi-bin/message/subscribe/send",
@@ -84,7 +84,7 @@ class HttpWechatNotifier:
 
 
 class LogWechatNotifier:
-    def send(self, openid: str, template: str, params: dict, text: str) -> None:
+    def send(self, openid: str, template: str, params: dict, text: str, *, message_id: str | None = None) -> None:
         import logging
 
         logging.getLogger("onetrip.wechat").warning("WeChat to %s [%s] %s", openid, template, text)

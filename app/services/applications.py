@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.actors import Actor
+from app.crypto import unmasked_echoes
 from app.clock import Clock, local_date
 from app.crypto import FieldCipher, mask_phone
 from app.gateways.datasource import DataSource
@@ -171,6 +172,7 @@ def update_form(*, session: Session, clock: Clock, actor: Actor, application_id:
     application = _case(session, clock, actor, application_id)
     if application.status not in EDITABLE:
         raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "edit"})
+    form = unmasked_echoes(form, application.form or {}, application.form_spec)
     cleaned, errors = clean_form(application.form_spec, form, today=local_date(clock()))
     if errors:
         raise ValidationFailed(errors={"form": errors})

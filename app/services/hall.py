@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
@@ -26,12 +26,19 @@ def _region_filter(actor: Actor):
     return Application.region_code.startswith(region_prefix(actor.region_code or "------"))
 
 
+def clerk_scope(actor: Actor):
+    """The one rule of what a clerk sees (API.md v1.1, "Everyone's data, guarded"): applications of
+    the clerk's region from `submitted` on. Drafts and cases withdrawn before submission are the
+    citizen's alone. Every clerk query (inbox, one case, visits, e-license checks) goes through here."""
+    return and_(_region_filter(actor), Application.submitted_at.is_not(None))
+
+
 def hall_application(session: Session, actor: Actor, application_id: int) -> Application:
-    """An application in the clerk's region; outside it, 404.
+    """An application the clerk may see (`clerk_scope`); anything else, 404.
 
     No row lock: the version column makes the second of two concurrent moves fail with 409 conflict.
     """
-    stmt = select(Application).where(Application.id == application_id, _region_filter(actor))
+    stmt = select(Application).where(Application.id == application_id, clerk_scope(actor))
     application = session.scalars(stmt).first()
     if application is None:
         raise NotFound()
@@ -40,7 +47,7 @@ def hall_application(session: Session, actor: Actor, application_id: int) -> App
 
 def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     """Every application in the region, whatever its department (default: waiting for acceptance)."""
-    stmt = select(Application).where(_region_filter(actor),
+    stmt = select(Application).where(clerk_scope(actor),
                                      Application.status == AppStatus(status or AppStatus.submitted))
     return page_of(session, stmt, Application.submitted_at, Application.id, page=page, page_size=page_size)
 

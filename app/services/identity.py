@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.clock import Clock
 from app.crypto import token_hash
-from app.errors import TooManyRequests, Unauthenticated, UpstreamUnavailable
+from app.errors import Unauthenticated, UpstreamUnavailable
 from app.gateways import GatewayError
 from app.gateways.sms import SmsSender
 from app.gateways.wechat import WechatClient, WechatLoginRefused
@@ -111,11 +111,11 @@ def staff_login(*, session: Session, clock: Clock, username: str, password: str,
     """Password check with a lockout after repeated failures (等保 login-failure handling)."""
     now = clock()
     staff = session.scalars(select(Staff).where(Staff.username == username)).first()
-    if staff is None:
+    # An unknown name and a locked account answer exactly alike (same code, no Retry-After, a hash
+    # checked either way), so that failures cannot tell which staff usernames exist.
+    if staff is None or (staff.locked_until and staff.locked_until > now):
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthenticated("invalid_credentials")
-    if staff.locked_until and staff.locked_until > now:
-        raise _locked(staff.locked_until, now)
     if not check_password_hash(staff.password_hash, password):
         session.execute(update(Staff).where(Staff.id == staff.id)
                         .values(failed_logins=Staff.failed_logins + 1))
@@ -123,8 +123,6 @@ def staff_login(*, session: Session, clock: Clock, username: str, password: str,
         if staff.failed_logins >= max_failures:
             staff.locked_until = now + timedelta(minutes=lock_minutes)
             staff.failed_logins = 0
-            session.commit()
-            raise _locked(staff.locked_until, now)
         session.commit()
         raise Unauthenticated("invalid_credentials")
     if not staff.active:
@@ -133,12 +131,6 @@ def staff_login(*, session: Session, clock: Clock, username: str, password: str,
         staff.failed_logins, staff.locked_until = 0, None
         session.commit()
     return staff
-
-
-def _locked(until: datetime, now: datetime) -> TooManyRequests:
-    seconds = max(1, int((until - now).total_seconds()))
-    return TooManyRequests("account_locked", headers={"Retry-After": str(seconds)},
-                           errors={"retry_after_seconds": seconds})
 
 
 def hash_password(password: str) -> str:

@@ -28,8 +28,22 @@ class DeliveryReport:
     failed: int = 0
 
 
+LEASE = timedelta(minutes=2)  # a send that never reported back is tried again after this
+
+
+def message_id(message: Notification) -> str:
+    """The idempotency id the gateways receive (`X-Message-Id`): the same on every retry of one
+    message, so a gateway that saw it already can drop the duplicate."""
+    return f"onetrip-notification-{message.id}"
+
+
 def deliver_one(*, session: Session, clock: Clock, sms, wechat) -> str | None:
-    """Send the oldest due message; returns "sent", "retried", "failed" or None when none is due."""
+    """Send the oldest due message; returns "sent", "retried", "failed" or None when none is due.
+
+    The row is claimed in a short transaction (locked with SKIP LOCKED, its next attempt pushed one
+    lease ahead, committed) and sent with no transaction open: a slow gateway holds no lock, and
+    a worker that dies mid-send leaves the message to be retried after the lease with the same
+    message id. The outcome is written in a second short transaction."""
     now = clock()
     message = session.scalars(
         select(Notification).where(Notification.status == OutboxStatus.pending,
@@ -40,35 +54,39 @@ def deliver_one(*, session: Session, clock: Clock, sms, wechat) -> str | None:
         session.rollback()
         return None
     citizen = session.get(Citizen, message.citizen_id)
+    message.attempts += 1
+    message.next_attempt_at = now + LEASE
+    message.channel = "sms" if citizen.phone else "wechat" if citizen.wechat_openid else None
+    session.commit()
+    ident, attempts = message_id(message), message.attempts
     try:
         if citizen.phone:
-            message.channel = "sms"
-            sms.send(citizen.phone, message.template, message.params, message.text)
+            sms.send(citizen.phone, message.template, message.params, message.text, message_id=ident)
         elif citizen.wechat_openid:
-            message.channel = "wechat"
-            wechat.send(citizen.wechat_openid, message.template, message.params, message.text)
+            wechat.send(citizen.wechat_openid, message.template, message.params, message.text, message_id=ident)
         else:
             raise GatewayError("the citizen has neither a phone nor a WeChat openid")
     except GatewayError as exc:
-        message.attempts += 1
         message.last_error = str(exc)[:1000]
-        if message.attempts >= MAX_ATTEMPTS:
+        if attempts >= MAX_ATTEMPTS:
             message.status = OutboxStatus.failed
             outcome = "failed"
         else:
-            message.next_attempt_at = now + backoff(message.attempts)
+            message.next_attempt_at = now + backoff(attempts)
             outcome = "retried"
         session.commit()
         return outcome
-    message.attempts += 1
-    message.status, message.sent_at, message.last_error = OutboxStatus.sent, now, None
+    message.status, message.sent_at, message.last_error = OutboxStatus.sent, clock(), None
     session.commit()
     return "sent"
 
 
-def deliver_due(*, session: Session, clock: Clock, sms, wechat, limit: int = 1000) -> DeliveryReport:
+def deliver_due(*, session: Session, clock: Clock, sms, wechat, limit: int = 1000,
+                should_stop=None) -> DeliveryReport:
     report = DeliveryReport()
     for _ in range(limit):
+        if should_stop and should_stop():  # a stopping worker finishes the message in hand, no more
+            break
         outcome = deliver_one(session=session, clock=clock, sms=sms, wechat=wechat)
         if outcome is None:
             break

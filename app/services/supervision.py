@@ -3,10 +3,11 @@ warnings list supervisors watch."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import Integer, String, case, cast, func, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.actors import Actor
 from app.clock import Clock, local_date
@@ -35,16 +36,48 @@ class ScanReport:
     escalated: int = 0
 
 
+SCAN_CHUNK = 200  # cases per transaction: a short lock, and one stale row costs one chunk only
+
+
 def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -> ScanReport:
     """Recompute every open case's light; each change to yellow or red writes an alert. Then the
-    promises around them: 容缺 pledges, complaints and rectifications past due, escalation (督办)."""
-    from app.services import commitments, complaints, escalation
+    promises around them: 容缺 pledges, complaints and rectifications past due, escalation (督办).
 
+    Several workers may scan at once (README, worker): each chunk of cases is one transaction
+    whose rows are locked with SKIP LOCKED, so two scans never change the same case; a row that
+    someone else changed meanwhile (its version moved — on SQLite, which has no row locks) rolls
+    back that chunk only, and the next pass recomputes it. No light alert is written twice."""
     now = clock()
-    today = local_date(now)
     calendar = load_calendar(session)
+    ids = session.scalars(select(Application.id).where(Application.status.in_(OPEN_APPS))
+                          .order_by(Application.id)).all()
+    session.rollback()
     report = ScanReport()
-    apps = session.scalars(select(Application).where(Application.status.in_(OPEN_APPS))).all()
+    for start in range(0, len(ids), SCAN_CHUNK):
+        chunk = ids[start:start + SCAN_CHUNK]
+        _own_transaction(session, report, lambda part: _scan_cases(session, calendar, now, chunk, part))
+    _own_transaction(session, report, lambda part: _scan_promises(session, calendar, now, escalate_after, part))
+    return report
+
+
+def _own_transaction(session: Session, report: ScanReport, step) -> None:
+    part = ScanReport()
+    try:
+        step(part)
+        session.commit()
+    except StaleDataError:
+        session.rollback()  # another worker or a person moved these rows: the next pass sees them
+        return
+    for field in fields(ScanReport):
+        setattr(report, field.name, getattr(report, field.name) + getattr(part, field.name))
+
+
+def _scan_cases(session: Session, calendar, now, chunk: list[int], report: ScanReport) -> None:
+    from app.services import escalation
+
+    today = local_date(now)
+    apps = session.scalars(select(Application).where(Application.id.in_(chunk), Application.status.in_(OPEN_APPS))
+                           .order_by(Application.id).with_for_update(skip_locked=True)).all()
     pauses = defaultdict(list)
     for pause in session.scalars(select(Pause).where(Pause.application_id.in_([a.id for a in apps]))):
         pauses[pause.application_id].append(pause)
@@ -61,7 +94,8 @@ def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -
                                         f"办件 {application.number} 承诺 {d.promised_date} 办结，"
                                         f"{'已超期' if d.light == 'red' else f'剩余 {d.remaining_working_days} 个工作日'}")
     subs = session.scalars(select(SubCase).where(SubCase.status.in_(OPEN_SUBS),
-                                                 SubCase.application_id.in_([a.id for a in apps]))).all()
+                                                 SubCase.application_id.in_([a.id for a in apps]))
+                           .order_by(SubCase.id).with_for_update(skip_locked=True)).all()
     by_id = {a.id: a for a in apps}
     for sub in subs:
         own = [p for p in pauses[sub.application_id] if p.subcase_id in (None, sub.id)]
@@ -75,6 +109,12 @@ def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -
                 report.alerts += _alert(session, now, application, sub, d.light,
                                         f"办件 {application.number} 的 {sub.item_code} "
                                         f"{'已超期' if d.light == 'red' else '即将到期'}（{d.promised_date}）")
+
+
+def _scan_promises(session: Session, calendar, now, escalate_after: int, report: ScanReport) -> None:
+    from app.services import commitments, complaints, escalation
+
+    today = local_date(now)
     report.complaints, alerts = complaints.scan_complaints(session, now=now, today=today, calendar=calendar)
     report.alerts += alerts
     report.rectifications = complaints.scan_rectifications(session, now=now, today=today)
@@ -82,8 +122,6 @@ def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -
     report.commitments_overdue = commitments.scan_commitments(session, now, today)
     report.escalated = escalation.escalate_red(session, now=now, today=today, calendar=calendar,
                                                after=escalate_after)
-    session.commit()
-    return report
 
 
 def _alert(session: Session, now, application: Application, sub: SubCase | None, light: str, message: str) -> int:

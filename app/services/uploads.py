@@ -47,7 +47,13 @@ def create_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: 
 
 
 def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalised, now: datetime) -> Upload:
-    """Store the normalised file (over what arrived) and its thumbnail; the upload is ready."""
+    """Store the normalised file and its thumbnail; the upload is ready.
+
+    One use per form (API.md v1.1): the checked file goes under a new key that no form ever
+    signed, and the signed key is emptied. A second POST of the same form while it is still
+    valid lands on a key nothing serves, so what is served always matches the recorded sha256."""
+    signed_key = upload.key
+    upload.key = new_key("uploads", now, SUFFIX[result.content_type])
     store.put(upload.key, result.data, result.content_type)
     if result.thumbnail:
         upload.thumbnail_key = upload.key.rsplit(".", 1)[0] + "-thumb.jpg"
@@ -57,6 +63,7 @@ def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalis
     upload.sha256 = hashlib.sha256(result.data).hexdigest()
     upload.width, upload.height, upload.pages = result.width, result.height, result.pages
     session.commit()
+    store.delete(signed_key)
     return upload
 
 
@@ -133,15 +140,19 @@ def readable_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     if actor.kind == "staff" and actor.role not in ("clerk", "reviewer"):
         raise NotFound()
     candidates = session.execute(
-        select(Application.id, Application.region_code, ApplicationMaterial.upload_ids, Application.citizen_id)
+        select(Application.id, Application.region_code, ApplicationMaterial.upload_ids, Application.citizen_id,
+               Application.submitted_at)
         .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
         .where(_may_hold(upload))).all()
-    using = {app_id for app_id, region, ids, _ in candidates if upload.id in (ids or [])}
     if actor.kind == "citizen":
         # The applicant sees what their agent or the assisting clerk attached to their case.
-        if any(app_id in using and applicant == actor.id for app_id, _, _, applicant in candidates):
+        if any(upload.id in (ids or []) and applicant == actor.id for _, _, ids, applicant, _ in candidates):
             return upload
         raise NotFound()
+    # Staff handle a case from its submission on: a draft's files are the citizen's alone.
+    candidates = [(app_id, region, ids, applicant) for app_id, region, ids, applicant, submitted in candidates
+                  if submitted is not None]
+    using = {app_id for app_id, region, ids, _ in candidates if upload.id in (ids or [])}
     if actor.role == "clerk" and any(region.startswith(region_prefix(actor.region_code or "------"))
                                      for app_id, region, _, _ in candidates if app_id in using):
         return upload

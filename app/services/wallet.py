@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.actors import Actor
@@ -61,9 +61,27 @@ def add_license(*, session: Session, clock: Clock, actor: Actor, type: str, numb
 
 
 def verify_license(*, session: Session, clock: Clock, actor: Actor, license_id: int) -> Elicense:
-    """A clerk has seen the original: the license now counts, and fills open applications."""
+    """A clerk has seen the original: the license now counts, and fills open applications.
+
+    Only a clerk handling an application of the holder that uses the license (names it, or asks for
+    its type), or a clerk of the hall where the holder stands — an assisted application (帮办) they
+    consented to there — may check it (API.md v1.1); to any other clerk it does not exist, so a loop
+    over ids reads no one's wallet."""
+    from app.services.hall import clerk_scope
+
     lic = session.get(Elicense, license_id)
     if lic is None:
+        raise NotFound()
+    handling = session.scalar(
+        select(Application.id).join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
+        .where(clerk_scope(actor), Application.citizen_id == lic.citizen_id,
+               or_(ApplicationMaterial.elicense_id == lic.id, ApplicationMaterial.elicense_type == lic.type.code))
+        .limit(1))
+    if handling is None and actor.hall_id is not None:
+        handling = session.scalar(select(Application.id).where(
+            Application.citizen_id == lic.citizen_id, Application.assisted_hall_id == actor.hall_id,
+            Application.consented_at.is_not(None)).limit(1))
+    if handling is None:
         raise NotFound()
     if status_of(lic, local_date(clock())) != "valid":
         raise Conflict("invalid_transition", errors={"current_status": status_of(lic, local_date(clock())),

@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from app.crypto import mask_phone, masked_form
 from app.extensions import Schema
 from blueprints.auth.schemas import Mobile
 from blueprints.catalogue.schemas import FormFieldSchema
@@ -143,6 +144,20 @@ class ApplicationSchema(Schema):
     pickup_hall_id = F.Integer(allow_none=True, required=True, dump_only=True)
     competent_region_code = F.String(allow_none=True, required=True, dump_only=True,
                                      metadata={"description": "异地可办: whose departments decide"})
+
+    # A citizen's view never carries ID numbers or phones whole (API.md Conventions); staff
+    # views subclass this schema and turn it off.
+    MASK_PERSONAL = True
+
+    @ma.post_dump
+    def _mask_personal(self, data, **kwargs):
+        if self.MASK_PERSONAL:
+            if "form" in data:
+                data["form"] = masked_form(data["form"], data.get("form_spec"))
+            if data.get("delivery_address"):
+                data["delivery_address"] = {**data["delivery_address"],
+                                            "phone": mask_phone(data["delivery_address"].get("phone"))}
+        return data
 
 
 class ApplicationQueryArgsSchema(Schema):

@@ -1,6 +1,7 @@
 """Department back office (reviewer): decide the department's sub-cases, in parallel."""
 from __future__ import annotations
 
+from app.audit import Read, staff_read
 from app.auth import current_actor
 from app.web import deps
 from app.extensions import Blueprint, db, paged, services
@@ -33,7 +34,9 @@ def _view(subcase: SubCase, application: Application, item: Item, applicant_veri
 def inbox(args, pagination_parameters):
     """The department's sub-cases; `waiting` ones wait on another department's decision."""
     rows = paged(pagination_parameters, svc.inbox, db.session, current_actor(), status=args.get("status"))
-    return [_view(*row) for row in rows]
+    shown = [_view(*row) for row in rows]
+    staff_read([Read(a.citizen_id, "application", a.id, a.number, a.region_code) for _, a, *_ in rows], "并联审批")
+    return shown
 
 
 def _command(path: str, schema, func, doc: str, extra=dict):

@@ -7,6 +7,7 @@ from flask import current_app, send_file
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
+from app.audit import Read, staff_read
 from app.auth import current_actor
 from app.web import deps, public_url, today
 from app.errors import NotFound
@@ -33,13 +34,14 @@ def verification_page_url(code: str) -> str:
     return public_url(f"/v/{code}")
 
 
-def license_view(lic) -> dict:
+def license_view(lic, *, for_staff: bool = False) -> dict:
+    """The holder's view; staff never get the verification code (it is the holder's to share)."""
     return {"id": lic.id, "type": lic.type.code, "type_name": lic.type.name, "number": lic.number,
             "holder_name": lic.holder_name, "issuer": lic.issuer, "issued_on": lic.issued_on,
             "valid_until": lic.valid_until, "status": svc.status_of(lic, today()),
             "verified": lic.verified, "source": lic.source,
             "files": [{"upload_id": i} for i in lic.upload_ids],
-            "verification_url": verification_url(lic.verification_code)}
+            "verification_url": None if for_staff else verification_url(lic.verification_code)}
 
 
 @blp.route("/elicenses")
@@ -106,6 +108,8 @@ def verify(code):
 @blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 def clerk_verify(license_id):
-    """A clerk confirms an uploaded e-license against the original."""
-    return license_view(svc.verify_license(**deps(actor=False), actor=current_actor(),
-                                           license_id=license_id))
+    """A clerk confirms an uploaded e-license against the original (only for an application they handle)."""
+    lic = svc.verify_license(**deps(), license_id=license_id)
+    shown = license_view(lic, for_staff=True)
+    staff_read([Read(lic.citizen_id, "elicense", lic.id, lic.number[:64])], "核验电子证照原件")
+    return shown

@@ -1,6 +1,7 @@
 """Service hall (clerk): accept any item at any window, return once, reject, visits, issue results."""
 from __future__ import annotations
 
+from app.audit import Read, staff_read
 from app.auth import current_actor
 from app.web import deps
 from app.crypto import mask_phone
@@ -35,7 +36,9 @@ def _view(applications):
 def inbox(args, pagination_parameters):
     """Every application in the clerk's region, whatever its department (无差别全科受理)."""
     rows = paged(pagination_parameters, svc.inbox, db.session, current_actor(), status=args.get("status"))
-    return _view(rows)
+    shown = _view(rows)
+    staff_read([_read(a) for a in shown], "窗口待办列表")
+    return shown
 
 
 @blp.route("/hall/applications/<int:application_id>")
@@ -44,8 +47,14 @@ def inbox(args, pagination_parameters):
 @blp.response(200, s.HallApplicationSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_application(application_id):
-    """One application in the clerk's region."""
-    return _view([svc.hall_application(db.session, current_actor(), application_id)])[0]
+    """One application in the clerk's region (the read is recorded in the citizen's access log)."""
+    shown = _view([svc.hall_application(db.session, current_actor(), application_id)])[0]
+    staff_read([_read(shown)], "受理审查")
+    return shown
+
+
+def _read(shown: dict) -> Read:
+    return Read(shown["citizen_id"], "application", shown["id"], shown["number"], shown["region_code"])
 
 
 def _command(path: str, name: str, schema, func, doc: str, status: int = 200, out=s.HallApplicationSchema):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from app.audit import Read, staff_read
 from app.auth import current_actor
 from app.web import deps, public_url
 from app.extensions import Blueprint, db, services
@@ -67,4 +68,8 @@ class UploadById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, upload_id):
         """Metadata and a short-lived download URL: the owner, or staff handling an application using it."""
-        return _view(svc.readable_upload(db.session, current_actor(), upload_id))
+        upload = svc.readable_upload(db.session, current_actor(), upload_id)
+        shown = _view(upload)
+        if upload.citizen_id is not None:
+            staff_read([Read(upload.citizen_id, "upload", upload.id, upload.filename[:64])], "查看申请材料")
+        return shown

@@ -151,15 +151,26 @@ def test_wrong_password_locks_the_account(client, db_session):
     wrong = {"username": "clerk", "password": "not-the-password"}
     for _ in range(4):
         assert_error(client.post("/api/v1/auth/staff-tokens", json=wrong), 401, "invalid_credentials")
-    locked = client.post("/api/v1/auth/staff-tokens", json=wrong)
-    assert_error(locked, 429, "account_locked")
-    assert 800 < int(locked.headers["Retry-After"]) <= 900
+    assert_error(client.post("/api/v1/auth/staff-tokens", json=wrong), 401, "invalid_credentials")
     right = client.post("/api/v1/auth/staff-tokens", json={"username": "clerk", "password": "Clerk#2026"})
-    assert_error(right, 429, "account_locked")
+    assert_error(right, 401, "invalid_credentials")  # locked: even the right password is refused
     staff = db_session.scalars(select(Staff).where(Staff.username == "clerk")).one()
+    assert staff.locked_until is not None
     staff.locked_until = app_now() - timedelta(seconds=1)
     db_session.commit()
     assert client.post("/api/v1/auth/staff-tokens", json={"username": "clerk", "password": "Clerk#2026"}).status_code == 200
+
+
+def test_a_locked_account_answers_like_an_unknown_name(client):
+    """Finding 5: failures must not tell which staff usernames exist."""
+    answers = {}
+    for username in ("clerk", "no-such-clerk"):
+        for _ in range(7):
+            last = client.post("/api/v1/auth/staff-tokens", json={"username": username, "password": "guess-123"})
+        answers[username] = (last.status_code, last.get_json(), sorted(k for k in last.headers.keys()
+                                                                       if k.lower() != "content-length"))
+    assert answers["clerk"] == answers["no-such-clerk"]
+    assert answers["clerk"][0] == 401 and answers["clerk"][1]["error"] == "invalid_credentials"
 
 
 def test_unknown_user_and_disabled_account(client, db_session):

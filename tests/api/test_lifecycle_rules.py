@@ -182,7 +182,7 @@ class FlakySms:
     def __init__(self, fail_times: int):
         self.fail_times, self.sent = fail_times, []
 
-    def send(self, phone, template, params, text):
+    def send(self, phone, template, params, text, *, message_id=None):
         from app.gateways import GatewayError
 
         if self.fail_times > 0:
@@ -234,7 +234,7 @@ def test_wechat_only_citizens_get_wechat_messages(client, wechat, db_session):
     class Recorder:
         sent = []
 
-        def send(self, openid, template, params, text):
+        def send(self, openid, template, params, text, *, message_id=None):
             self.sent.append(openid)
 
     recorder = Recorder()
@@ -264,7 +264,7 @@ def test_many_workers_never_send_twice(client, sms, app, pg_url):
     sent, lock = [], threading.Lock()
 
     class Recording:
-        def send(self, phone, template, params, text):
+        def send(self, phone, template, params, text, *, message_id=None):
             with lock:
                 sent.append((phone, template, params["number"]))
 

@@ -7,8 +7,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import update
 
 from app.clock import SHANGHAI
+from app.crypto import mask_id_number
 from app.services.demo_people import LI, SUN
 from models.calendar import WorkCalendar
+from models.application import Application
 from models.citizen import Citizen
 from tests.factories import RETIRE_FORM, hall_id, upload, verified_citizen
 from tests.fakes import FakeDataSource
@@ -164,7 +166,10 @@ def test_prefill_from_the_profile_and_earlier_applications_and_flag_a_different_
                         json={"bundle_code": "RETIRE", "hall_id": hall_id(client)}).json
     assert first["form_sources"] == {"applicant_name": "profile", "applicant_id_number": "profile",
                                      "contact_phone": "profile"}
-    assert first["form"]["applicant_id_number"] == LI and first["form"]["contact_phone"] == "13900139000"
+    # The citizen's view masks them (API.md Conventions); the stored form holds them whole.
+    assert first["form"]["applicant_id_number"] == mask_id_number(LI) and first["form"]["contact_phone"] == "139****9000"
+    stored = db_session.get(Application, first["id"]).form
+    assert stored["applicant_id_number"] == LI and stored["contact_phone"] == "13900139000"
     url = f"/api/v1/applications/{first['id']}"
     assert client.patch(url, headers=headers, json={"form": {"retire_date": "2026-04-12",
                                                              "bank_account": "6217001540000000009"}}).status_code == 200

@@ -77,6 +77,13 @@ def test_a_verified_id_card_in_the_wallet_verifies_the_profile(client, sms):
     assert_error(client.post("/api/v1/me/verify-identity", headers=headers, json={"elicense_id": right}),
                  422, "elicense_not_usable")  # a photo nobody has checked proves nothing
     clerk = login_staff(client, "clerk")["headers"]
+    # A clerk may check a wallet only for a case they handle, or with the citizen at their window:
+    # here the citizen consents to an assisted application (帮办) with their SMS code.
+    assert_error(client.post(f"/api/v1/hall/elicenses/{right}/verify", headers=clerk), 404, "not_found")
+    draft = client.post("/api/v1/hall/assisted-applications", headers=clerk,
+                        json={"citizen_phone": phone, "item_code": "RSJ-YLJ-001"}).json
+    assert client.post(f"/api/v1/hall/assisted-applications/{draft['id']}/confirm", headers=clerk,
+                       json={"code": sms.last_code(phone)}).status_code == 200
     for lic in (right, wrong):
         assert client.post(f"/api/v1/hall/elicenses/{lic}/verify", headers=clerk).status_code == 200
     assert_error(client.post("/api/v1/me/verify-identity", headers=headers, json={"elicense_id": wrong}),

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from models.elicense import Elicense
 from app.clock import local_date
-from tests.factories import issued_certificate, upload
+from tests.factories import issued_certificate, ready_application, upload
 from tests.helpers import app_now, assert_error, login_citizen, login_staff
 
 
@@ -24,13 +24,15 @@ def satisfied(application: dict) -> dict:
 
 
 def test_second_retirement_asks_for_nothing_the_wallet_holds(client, sms):
-    citizen = login_citizen(client, sms)
+    citizen, submitted = ready_application(client, sms)
     headers = citizen["headers"]
     id_card = add_license(client, headers, "ID_CARD")
     ss_card = add_license(client, headers, "SSCARD", number="S1")
     assert id_card["verified"] is False and id_card["status"] == "valid" and id_card["source"] == "uploaded"
     first = client.post("/api/v1/applications", headers=headers, json={"bundle_code": "RETIRE"}).json
     assert satisfied(first) == {"ID_CARD": None, "BANK_CARD": None, "RETIRE_APPROVAL": None}  # unverified
+    # The clerk checks the originals for a submitted application that asks for them.
+    assert client.post(f"/api/v1/applications/{submitted['id']}/submit", headers=headers).status_code == 200
     clerk = login_staff(client, "clerk")["headers"]
     for lic in (id_card, ss_card):
         verified = client.post(f"/api/v1/hall/elicenses/{lic['id']}/verify", headers=clerk)

@@ -115,6 +115,7 @@ def test_config_from_environment(tmp_path, monkeypatch):
     assert cfg["CARRIER_WEBHOOK_SECRETS"] == {"EMS": "s1", "SF": "s2"}
     assert cfg["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     defaults = load_config({})
+    assert defaults["LOG_FORMAT"] == "json" and defaults["MAX_HEADER_BYTES"] == 16384
     assert defaults["OBJECT_STORE"].startswith("local:") and defaults["RATELIMIT_STORAGE_URI"] == "memory://"
     assert defaults["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert (defaults["NORMALISE_CONCURRENCY"], defaults["NORMALISE_WAIT_SECONDS"]) == (2, 10)
@@ -123,6 +124,6 @@ def test_config_from_environment(tmp_path, monkeypatch):
     assert load_config({})["SECRET_KEY"] == defaults["SECRET_KEY"]
     for bad in ({"CARRIER_WEBHOOK_SECRETS": "EMS"}, {"ACCESS_TOKEN_MINUTES": "soon"},
                 {"ID_ENCRYPTION_KEY": "c2hvcnQ"}, {"NORMALISE_CONCURRENCY": "0"},
-                {"NORMALISE_WAIT_SECONDS": "-1"}):
+                {"NORMALISE_WAIT_SECONDS": "-1"}, {"LOG_FORMAT": "xml"}, {"MAX_HEADER_BYTES": "big"}):
         with pytest.raises(ConfigError):
             load_config(bad)
