@@ -40,6 +40,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "fuzz: generated requests (schemathesis); slow, run in CI")
     config.addinivalue_line("markers", "browser: drives headless Chromium against a live server")
     config.addinivalue_line("markers", "s3: talks to an S3 endpoint (skipped by --without-s3)")
+    config.addinivalue_line("markers", "live: a real server process or a gateway that really sleeps "
+                                       "(left out of the runs under faketime)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -18,6 +18,9 @@ import requests
 from tests.factories import submitted_and_accepted
 from tests.helpers import assert_error, login_citizen
 
+# A real gunicorn process polled with sleeps: not under libfaketime (its sleep fails with EINVAL).
+pytestmark = pytest.mark.live
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
