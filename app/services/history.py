@@ -10,6 +10,8 @@ import json
 import random
 from datetime import date, datetime, timedelta, timezone
 
+from app.clock import SHANGHAI
+
 from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,8 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                               "real_name_verified": False} for cid in citizen_ids])
     rows: dict = {m: [] for m in ids}
     start_day = today - timedelta(days=30 * months)
+    # History ends as `today` begins in Shanghai: nothing in it happens later than that.
+    history_ends = datetime.combine(today, datetime.min.time(), tzinfo=SHANGHAI)
     for n in range(count):
         aid = take(Application)
         region = COUNTIES[0] if rng.random() < 0.5 else rng.choice(COUNTIES[1:])
@@ -96,7 +100,7 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                 app["escalated_to"] = region[:4] + "00"
             app["commitment_overdue"] = rng.random() < 0.02  # a 容缺 pledge supplied late
             completed = app["accepted_at"] + timedelta(days=taken * 7 / 5, hours=rng.randrange(1, 8))
-            if completed.date() >= today:  # not finished yet: still with the departments
+            if completed >= history_ends:  # not finished yet: still with the departments
                 status = app["status"] = "in_review"
                 app["light"] = "green"
         if status == "completed":

@@ -9,6 +9,7 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -86,6 +87,7 @@ def test_the_worker_loop_survives_a_failing_pass(app, db_session, monkeypatch, s
     assert failures == 1 and len(calls) == 2 and len(passes) == 1
 
 
+@pytest.mark.live  # a real worker process waited on: not under libfaketime, whose sleep fails with EINVAL
 def test_sigterm_stops_the_worker_cleanly(database_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "OBJECT_STORE": f"local:{tmp_path}",
            "SECRET_KEY": "test-secret-key-for-onetrip-tests-only", "PYTHONUNBUFFERED": "1"}
