@@ -15,12 +15,13 @@ from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.decode_gate import DecodeGate
 from app.jsonio import StrictJSONProvider
-from app.extensions import Api, Services, db, jwt, limiter, migrate, retry_after_only_when_refused
+from app.extensions import Services, db, jwt, limiter, migrate
+from app.api import Api, retry_after_only_when_refused
 from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
 from app.gateways.wechat import wechat_client_from_config, wechat_notifier_from_config
 import models  # noqa: F401  (registers every table for Alembic)
-from storage import store_from_config
+from storage.config import store_from_config
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 

@@ -43,6 +43,20 @@ def _request_base() -> str:
     return f"{scheme}://{request.host}" + (f"/{prefix}" if prefix else "")
 
 
+def paged(pagination_parameters, fetch, *args, **kwargs) -> list:
+    """Call a service list function with the page asked for; record its total for X-Pagination."""
+    rows, total = fetch(*args, page=pagination_parameters.page, page_size=pagination_parameters.page_size,
+                        **kwargs)
+    pagination_parameters.item_count = total
+    return rows
+
+
+def request_lang() -> str:
+    """zh-CN unless the client prefers English."""
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+    return "en" if best == "en" else "zh-CN"
+
+
 def deps(*, store: bool = False, actor: bool = True, gate: bool = False) -> dict:
     """`session`, `clock` and the calling `actor` (and the object `store`, the upload `gate` where
     asked), as keyword arguments for a service (DESIGN rule 7)."""

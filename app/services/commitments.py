@@ -52,12 +52,10 @@ def supplied(material: ApplicationMaterial) -> None:
         material.commitment_state = "supplied"
 
 
-def check(*, session: Session, clock: Clock, actor: Actor, application_id: int, code: str, ok: bool,
+def check(*, session: Session, clock: Clock, actor: Actor, application: Application, code: str, ok: bool,
           reason: str | None) -> Application:
-    """A clerk checks what was supplied: checked, or owed again with the reason (the citizen is told)."""
-    from app.services.hall import hall_application
-
-    application = hall_application(session, actor, application_id)
+    """A clerk checks what was supplied: checked, or owed again with the reason (the citizen is told).
+    The caller has found the application in the clerk's scope (hall.check_material)."""
     material = next((m for m in application.materials if m.code == code), None)
     if material is None:
         raise ValidationFailed("unknown_reference", errors={"material_code": [f"申请中没有材料 {code}"]})

@@ -45,6 +45,14 @@ def hall_application(session: Session, actor: Actor, application_id: int) -> App
     return application
 
 
+
+def check_material(*, session: Session, clock: Clock, actor: Actor, application_id: int, code: str, ok: bool,
+                   reason: str | None) -> Application:
+    """Check a 容缺 material the citizen supplied (the rule: commitments.check)."""
+    return commitments.check(session=session, clock=clock, actor=actor, code=code, ok=ok, reason=reason,
+                             application=hall_application(session, actor, application_id))
+
+
 def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     """Every application in the region, whatever its department (default: waiting for acceptance)."""
     stmt = select(Application).where(clerk_scope(actor),

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import paged
 from app.services import access_log as svc
 from blueprints.access_log import schemas as s
 

@@ -1,7 +1,9 @@
 """Catalogue administration (admin): materials, items and bundles, validated before saving."""
 from __future__ import annotations
 
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import paged
 from app.services import catalogue, catalogue_admin
 from blueprints.admin import schemas as s
 from blueprints.catalogue.schemas import BundleSchema, ItemSchema

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from app.extensions import Schema
+from app.schemas import Schema
 from app.gateways.datasource import KINDS
 from blueprints.catalogue.schemas import FormFieldSchema
 from models.catalogue import DELIVERY_OPTIONS, HallLevel

@@ -5,8 +5,9 @@ from flask import after_this_request
 from flask.views import MethodView
 
 from app.auth import current_actor
-from app.web import deps, today
-from app.extensions import Blueprint, db, paged, request_lang, services
+from app.web import deps, paged, request_lang, today
+from app.extensions import db, services
+from app.blueprint import Blueprint
 from app.services import applications as svc
 from app.services import cases
 from app.errors import NotFound

@@ -3,7 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from app.crypto import mask_phone, masked_form
-from app.extensions import Schema
+from app.schemas import Schema
 from blueprints.auth.schemas import Mobile
 from blueprints.catalogue.schemas import FormFieldSchema
 from app.crypto import mask_phone

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import current_app
 
 from app.auth import current_actor
-from app.extensions import Blueprint, db, paged, services
+from app.extensions import db, services
+from app.blueprint import Blueprint
+from app.web import deps, paged, today
 from app.services import applications as apps
 from app.services import assisted as svc
 from app.services import cases, points
-from app.web import deps, today
 from blueprints.applications import schemas as a
 from blueprints.assisted import schemas as s
 from blueprints.hall.routes import _view

@@ -8,7 +8,8 @@ from flask_limiter.util import get_remote_address
 from app.auth import Actor, access_token_for, actor_for_staff, current_actor
 from app.crypto import mask_id_number, mask_phone
 from app.web import deps
-from app.extensions import Blueprint, db, limiter, services
+from app.extensions import db, limiter, services
+from app.blueprint import Blueprint
 from app.services import accounts, identity, real_name
 from models.validation import normalize_mobile
 from blueprints.auth import schemas as s

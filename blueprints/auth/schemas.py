@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from app.extensions import Schema
+from app.schemas import Schema
 from app.web import today
 from models.validation import normalize_id_number, normalize_mobile
 from models.staff import Role

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import deps, paged, today
 from app.services import authorizations as svc
-from app.web import deps, today
 from blueprints.authorizations import schemas as s
 
 blp = Blueprint("authorizations", __name__, description="委托代办（群众）：授权他人代为申请、撤销授权")

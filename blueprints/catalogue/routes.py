@@ -1,7 +1,9 @@
 """Catalogue (public, no login): items, bundles, halls, departments, carriers, e-license types."""
 from __future__ import annotations
 
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import paged
 from app.services import catalogue as svc
 from blueprints.catalogue import schemas as s
 from models.catalogue import Carrier, Department, ElicenseType

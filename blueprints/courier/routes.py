@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from app.auth import current_actor
 from app.crypto import mask_phone
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import deps, paged
 from app.services import post as svc
-from app.web import deps
 from blueprints.courier import schemas as s
 
 blp = Blueprint("courier", __name__, description="快递员：揽收、妥投、投递失败")

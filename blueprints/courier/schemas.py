@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from app.extensions import Schema
+from app.schemas import Schema
 from models.shipment import ShipmentStatus
 
 F = ma.fields

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from app.audit import Read, staff_read
 from app.auth import current_actor
-from app.web import deps
-from app.extensions import Blueprint, db, paged, services
+from app.web import deps, paged
+from app.extensions import db, services
+from app.blueprint import Blueprint
 from app.services import department as svc
 from app.services import revocation
 from blueprints.department import schemas as s

@@ -9,9 +9,10 @@ from flask_limiter.util import get_remote_address
 
 from app.audit import Read, staff_read
 from app.auth import current_actor
-from app.web import deps, public_url, today
+from app.web import deps, paged, public_url, today
 from app.errors import NotFound
-from app.extensions import Blueprint, db, limiter, paged
+from app.extensions import db, limiter
+from app.blueprint import Blueprint
 from app.services import wallet as svc
 from blueprints.elicenses import schemas as s
 from storage.qrcodes import qr_png

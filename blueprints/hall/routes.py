@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from app.audit import Read, staff_read
 from app.auth import current_actor
-from app.web import deps
+from app.web import deps, paged
 from app.crypto import mask_phone
-from app.extensions import Blueprint, db, paged, services
+from app.extensions import db, services
+from app.blueprint import Blueprint
 from app.services import hall as svc
-from app.services import commitments, post, real_name
+from app.services import post, real_name
 from blueprints.auth.routes import citizen_view
 from blueprints.hall import schemas as s
 from models.citizen import Citizen
@@ -87,7 +88,7 @@ _command("issue", "issue", s.IssueSchema, svc.issue,
 @blp.command(CLERK, s.MaterialCheckSchema, s.HallApplicationSchema)
 def check_material(data, application_id, material_code):
     """Check a 容缺 material the citizen supplied: checked, or owed again with the reason."""
-    result = commitments.check(**deps(), application_id=application_id, code=material_code, **data)
+    result = svc.check_material(**deps(), application_id=application_id, code=material_code, **data)
     return _view([result])[0]
 
 

@@ -5,7 +5,8 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.errors import ServiceUnavailable
-from app.extensions import Blueprint, db, services
+from app.extensions import db, services
+from app.blueprint import Blueprint
 from blueprints.health.schemas import HealthSchema, ReadinessSchema
 from storage import StoreError
 

@@ -1,7 +1,7 @@
 """Liveness and readiness answers."""
 import marshmallow as ma
 
-from app.extensions import Schema
+from app.schemas import Schema
 
 
 class HealthSchema(Schema):

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import current_app, request, send_file
 
 from app.errors import DomainError, NotFound
-from app.extensions import Blueprint, services
+from app.extensions import services
+from app.blueprint import Blueprint
 from blueprints.localstore import schemas as s
 from storage import ObjectNotFound, PolicyViolation
 from storage.local import LocalObjectStore

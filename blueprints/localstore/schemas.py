@@ -2,7 +2,7 @@
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
-from app.extensions import Schema
+from app.schemas import Schema
 
 F = ma.fields
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from app.auth import current_actor
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import deps, paged
 from app.services import messages as svc
-from app.web import deps
 from blueprints.messages import schemas as s
 
 blp = Blueprint("messages", __name__, description="我的消息：短信、微信与站内通知，投递状态与已读")

@@ -7,7 +7,9 @@ import flask_swagger_ui
 from flask import make_response, render_template
 
 from app.errors import NotFound
-from app.extensions import Blueprint, db, retry_after
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.api import retry_after
 from app.services import wallet as svc
 from app.web import today
 from blueprints.elicenses.routes import verify_limit

@@ -1,7 +1,9 @@
 """Halls and departments (admin): every region's service points and back offices."""
 from __future__ import annotations
 
-from app.extensions import Blueprint, db, paged
+from app.extensions import db
+from app.blueprint import Blueprint
+from app.web import paged
 from app.services import regions
 from blueprints.places import schemas as s
 from models.catalogue import Department, Hall

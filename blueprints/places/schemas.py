@@ -2,7 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from app.extensions import Schema
+from app.schemas import Schema
 from blueprints.admin.schemas import CODE
 from blueprints.catalogue.schemas import DepartmentSchema, HallSchema
 from models.catalogue import HallLevel

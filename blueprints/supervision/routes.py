@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Response, current_app, request
 
 from app.auth import current_actor
-from app.web import deps, today
-from app.extensions import Blueprint, db, paged
+from app.web import deps, paged, today
+from app.extensions import db
+from app.blueprint import Blueprint
 from app.services import evaluation as ev
 from app.services import complaints as cp
 from app.services import escalation, stats, supervision

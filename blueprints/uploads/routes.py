@@ -6,7 +6,8 @@ from flask.views import MethodView
 from app.audit import Read, staff_read
 from app.auth import current_actor
 from app.web import deps, public_url
-from app.extensions import Blueprint, db, services
+from app.extensions import db, services
+from app.blueprint import Blueprint
 from app.services import uploads as svc
 from blueprints.uploads import schemas as s
 

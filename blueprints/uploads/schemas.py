@@ -3,7 +3,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from app.extensions import Schema
+from app.schemas import Schema
 
 F = ma.fields
 from models.material import PURPOSES

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.errors import Unauthenticated
 from app.web import deps
-from app.extensions import Blueprint, db
+from app.extensions import db
+from app.blueprint import Blueprint
 from app.gateways import carrier as signing
 from app.services import post as svc
 from blueprints.webhooks import schemas as s

@@ -5,7 +5,8 @@ import secrets
 
 import pytest
 
-from storage import ObjectNotFound, StoreUnavailable, store_from_config
+from storage import ObjectNotFound, StoreUnavailable
+from storage.config import store_from_config
 from storage.keys import check_key, new_key
 from storage.local import LocalObjectStore
 from storage.s3 import S3ObjectStore
