@@ -5,7 +5,7 @@ Submitting answers with every missing material and field at once (一次性告�
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.crypto import unmasked_echoes
@@ -18,7 +18,7 @@ from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.datacheck import check_materials
 from app.services.notify import notify
 from app.services.numbers import next_number
-from app.services.paging import page_of
+from app.services.paging import page_of, with_parties
 from app.services.prefill import prefill, profile_flags
 from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.bundling import critical_path_days, merge_materials
@@ -154,9 +154,9 @@ def new_application(session: Session, *, clock: Clock, actor: Actor, cipher: Fie
 
 def list_applications(session: Session, actor: Actor, *, today, status: str | None = None, page: int = 1,
                       page_size: int = 20):
-    """Mine, and those I apply for as an agent while the authorisation is active."""
-    stmt = select(Application).where(cases.visible_to(actor, today)).options(
-        selectinload(Application.applicant), selectinload(Application.submitted_by))
+    """Mine, and those I apply for as an agent while the authorisation is active. The page comes with
+    its applicants, agents and materials in the same statement (the page, then joins)."""
+    stmt = select(Application).where(cases.visible_to(actor, today)).options(*with_parties())
     if status:
         stmt = stmt.where(Application.status == AppStatus(status))
     return page_of(session, stmt, Application.id.desc(), page=page, page_size=page_size)

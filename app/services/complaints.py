@@ -13,7 +13,7 @@ from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services.calendar import load_calendar
 from app.services.notify import notify_citizen
-from app.services.paging import page_of
+from app.services.paging import in_region, page_of
 from app.services.supervision import check_region
 from models.application import Application
 from models.calendar import WorkCalendar, deadline_light
@@ -50,7 +50,7 @@ def _visible(actor: Actor):
     """A supervisor's region; a reviewer's department's complaints (转办)."""
     if actor.role == "reviewer":
         return Complaint.department_id == actor.department_id
-    return Complaint.region_code.startswith(region_prefix(check_region(actor, None)))
+    return in_region(Complaint.region_code, check_region(actor, None))
 
 
 def _page(session: Session, whose, status: str | None, order: tuple, page: int, page_size: int):

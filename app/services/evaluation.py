@@ -14,7 +14,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import workflow
 from app.services.calendar import load_calendar
 from app.services.notify import notify
-from app.services.paging import page_of
+from app.services.paging import in_region, page_of
 from app.services.supervision import check_region
 from models.application import Application, SubCase
 from models.catalogue import region_prefix
@@ -90,7 +90,7 @@ def _rectifications_for(actor: Actor):
         return stmt.where(Rectification.hall_id == actor.hall_id)
     if actor.role == "reviewer":
         return stmt.where(Rectification.department_id == actor.department_id)
-    return stmt.where(Rectification.region_code.startswith(region_prefix(check_region(actor, None))))
+    return stmt.where(in_region(Rectification.region_code, check_region(actor, None)))
 
 
 def list_rectifications(session: Session, actor: Actor, *, status: str | None = None, page: int = 1,

@@ -15,15 +15,15 @@ from app.services.calendar import compute_deadline, load_calendar
 from app.services.notify import notify
 from app.services.post import new_shipment
 from app.services.regions import competent_department
-from app.services.paging import page_of
+from app.services.paging import in_region, page_of, with_parties
 from models.application import Application, SubCase, Visit, add_visit
-from models.catalogue import Bundle, Carrier, Hall, Item, region_prefix
+from models.catalogue import Bundle, Carrier, Hall, Item
 from models.shipment import Shipment
 from models.workflow import AppStatus, initial_subcase_status
 
 
 def _region_filter(actor: Actor):
-    return Application.region_code.startswith(region_prefix(actor.region_code or "------"))
+    return in_region(Application.region_code, actor.region_code or "------")
 
 
 def clerk_scope(actor: Actor):
@@ -54,9 +54,11 @@ def check_material(*, session: Session, clock: Clock, actor: Actor, application_
 
 
 def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
-    """Every application in the region, whatever its department (default: waiting for acceptance)."""
+    """Every application in the region, whatever its department (default: waiting for acceptance);
+    with the applicants, agents and materials the answer shows, in the page's statement."""
     stmt = select(Application).where(clerk_scope(actor),
-                                     Application.status == AppStatus(status or AppStatus.submitted))
+                                     Application.status == AppStatus(status or AppStatus.submitted)
+                                     ).options(*with_parties())
     return page_of(session, stmt, Application.submitted_at, Application.id, page=page, page_size=page_size)
 
 

@@ -11,7 +11,6 @@ from app.services import hall as svc
 from app.services import post, real_name
 from blueprints.auth.routes import citizen_view
 from blueprints.hall import schemas as s
-from models.citizen import Citizen
 
 blp = Blueprint("hall", __name__, description="综合窗口（窗口人员）：受理、补正、不予受理、现场、出件")
 CLERK = "clerk"
@@ -19,14 +18,12 @@ CLERK = "clerk"
 
 
 def _view(applications):
-    citizens = {c.id: c for c in db.session.query(Citizen).filter(
-        Citizen.id.in_({a.citizen_id for a in applications} | {a.submitted_by_id for a in applications
-                                                                if a.submitted_by_id}))} if applications else {}
+    """The applicant comes with the application (the inbox joins it to the page: no look-up here)."""
     fields = [name for name in s.HallApplicationSchema().fields if not name.startswith("citizen_")]
     return [{**{name: getattr(a, name) for name in fields}, "citizen_id": a.citizen_id,
-             "citizen_name": citizens[a.citizen_id].name,
-             "citizen_phone_masked": mask_phone(citizens[a.citizen_id].phone),
-             "citizen_real_name_verified": citizens[a.citizen_id].real_name_verified} for a in applications]
+             "citizen_name": a.applicant.name,
+             "citizen_phone_masked": mask_phone(a.applicant.phone),
+             "citizen_real_name_verified": a.applicant.real_name_verified} for a in applications]
 
 
 @blp.route("/hall/applications")
