@@ -140,24 +140,26 @@ def _json_bodies_only():
 
     Paths with NUL characters are refused too: no database column can store one.
 
-    Views that take files mark themselves with `accepts_multipart = True`.
+    A view declares otherwise in its own decorator stack (app/blueprint.py): `@blp.multipart` takes
+    files, `@blp.before_parse(hook)` runs a hook before the body is read.
     """
     from flask import current_app, request
 
+    from app.blueprint import edge_policy
     from app.errors import DomainError
 
     if "\x00" in request.path:  # PostgreSQL text cannot hold NUL; refuse it at the door
         raise DomainError("bad_request", status=400)
-    view = current_app.view_functions.get(request.endpoint or "")
-    if hasattr(view, "before_parse"):
-        view.before_parse()
+    policy = edge_policy(current_app, request.endpoint)
+    if policy.before_parse is not None:
+        policy.before_parse()
     if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith("/api/"):
         return None
     if not request.content_length and not request.headers.get("Transfer-Encoding"):
         return None
     if request.mimetype == "application/json":
         return None
-    if getattr(view, "accepts_multipart", False) and request.mimetype == "multipart/form-data":
+    if policy.multipart and request.mimetype == "multipart/form-data":
         request.max_content_length = current_app.config["MAX_UPLOAD_BYTES"]
         return None
     raise DomainError("unsupported_media_type", status=415)

@@ -1,8 +1,12 @@
-"""The project's flask-smorest Blueprint: how a view declares who may call it and what it takes."""
+"""The project's flask-smorest Blueprint: how a view declares who may call it, what it takes and
+what happens before its body is read — all as decorators in the view's own stack."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
+from flask import Flask
 from flask_smorest import Blueprint as _Blueprint
 
 from app import idempotency
@@ -11,13 +15,34 @@ from app.smorest_patches import Parser, bound_pagination
 
 bound_pagination()  # before any view below is decorated with paginate()
 
+EDGE_POLICIES = "onetrip.edge"  # app.extensions key: endpoint -> EdgePolicy
+
+
+@dataclass
+class EdgePolicy:
+    """What the app's before-request check (app/__init__.py, _json_bodies_only) does for one view."""
+
+    multipart: bool = False  # multipart/form-data accepted besides JSON (files)
+    before_parse: Callable[[], None] | None = None  # runs before the body is read or parsed
+
+
+NO_POLICY = EdgePolicy()
+
+
+def edge_policy(app: Flask, endpoint: str | None) -> EdgePolicy:
+    return app.extensions.get(EDGE_POLICIES, {}).get(endpoint or "", NO_POLICY)
+
 
 class Blueprint(_Blueprint):
-    """flask-smorest Blueprint with a declared way to require a role."""
+    """flask-smorest Blueprint with declared roles, commands, idempotency and edge policies."""
 
     ARGUMENTS_PARSER = Parser()
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {**_Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
                                              "multipart": "multipart/form-data"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._edge_policies: dict[str, EdgePolicy] = {}  # view function name -> policy
 
     def auth_required(self, *roles: str):
         """Require a logged-in actor (any of `roles`; none means any actor) and document it."""
@@ -37,14 +62,20 @@ class Blueprint(_Blueprint):
 
         return decorator
 
-    def command(self, role: str, schema, out, *, status: int = 200):
-        """The contract of a state-changing POST on one resource: the role, Idempotency-Key, the body
-        schema, the answer, and 404 (not yours) / 409 (illegal move or conflict)."""
+    def command(self, *roles: str, body=None, out, status: int = 200, idempotent: bool = True):
+        """The contract of a state-changing POST on one resource: who may call it (any of `roles`),
+        the Idempotency-Key (unless `idempotent=False`), the JSON `body` schema (none: no body), the
+        answer `out` with `status`, and 404 (not yours) / 409 (illegal move or conflict)."""
 
         def decorator(func):
-            for wrap in (self.alt_response(409, response="CONFLICT"), self.alt_response(404, response="NOT_FOUND"),
-                         self.response(status, out), self.arguments(schema), self.idempotent,
-                         self.auth_required(role)):
+            stack = [self.alt_response(409, response="CONFLICT"), self.alt_response(404, response="NOT_FOUND"),
+                     self.response(status, out)]
+            if body is not None:
+                stack.append(self.arguments(body))
+            if idempotent:
+                stack.append(self.idempotent)
+            stack.append(self.auth_required(*roles))
+            for wrap in stack:
                 func = wrap(func)
             return func
 
@@ -58,3 +89,34 @@ class Blueprint(_Blueprint):
             "schema": {"type": "string", "maxLength": 64},
             "description": "retries with the same key and body return the first answer"}])(wrapper)
         return self.alt_response(422, response="UNPROCESSABLE_ENTITY")(wrapper)
+
+    # -- edge policies: what happens before a view's body is read ---------------------------------
+
+    def multipart(self, func):
+        """This view takes multipart/form-data (files) as well as JSON; under /api/ such a body may
+        be up to MAX_UPLOAD_BYTES. Without it a multipart write is 415 before anything reads it."""
+        self._policy(func).multipart = True
+        return func
+
+    def before_parse(self, hook: Callable[[], None]):
+        """Run `hook` before the request body is read or parsed (and before login is checked): to
+        authenticate a signed call from its raw bytes, or to allow a larger body."""
+
+        def decorator(func):
+            self._policy(func).before_parse = hook
+            return func
+
+        return decorator
+
+    def _policy(self, func) -> EdgePolicy:
+        return self._edge_policies.setdefault(func.__name__, EdgePolicy())
+
+    def register_edge_policies(self, app: Flask) -> None:
+        """Hand this blueprint's policies to the app (by endpoint), once it is registered. A policy
+        whose view is not a registered endpoint is a mistake found at start-up."""
+        policies = app.extensions.setdefault(EDGE_POLICIES, {})
+        for name, policy in self._edge_policies.items():
+            endpoint = f"{self.name}.{name}"
+            if endpoint not in app.view_functions:
+                raise RuntimeError(f"edge policy for {endpoint}, which is not a registered view")
+            policies[endpoint] = policy

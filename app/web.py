@@ -57,10 +57,13 @@ def request_lang() -> str:
     return "en" if best == "en" else "zh-CN"
 
 
-def deps(*, store: bool = False, actor: bool = True, gate: bool = False) -> dict:
+def deps(*, store: bool = False, actor: bool = True, gate: bool = False, clock: bool = True) -> dict:
     """`session`, `clock` and the calling `actor` (and the object `store`, the upload `gate` where
-    asked), as keyword arguments for a service (DESIGN rule 7)."""
-    handed = {"session": db.session, "clock": clock()}
+    asked), as keyword arguments for a service (DESIGN rule 7). A read that needs no time or no
+    caller says so (`clock=False`, `actor=False`)."""
+    handed = {"session": db.session}
+    if clock:
+        handed["clock"] = services().clock
     if actor:
         handed["actor"] = current_actor()
     if store:

@@ -35,3 +35,4 @@ def register_blueprints(api, app) -> None:
     for name, prefix in MODULES:
         module = import_module(f"blueprints.{name}.routes")
         api.register_blueprint(module.blp, url_prefix=prefix or None)
+        module.blp.register_edge_policies(app)

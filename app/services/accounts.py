@@ -88,3 +88,12 @@ def _by_code(session: Session, model, code: str | None, field: str):
     if row is None:
         raise ValidationFailed("unknown_reference", errors={field: [f"编码 {code} 不存在"]})
     return row
+
+
+def account_for(session: Session, subject: str) -> Citizen | Staff:
+    """The account a token's subject names: `citizen:<id>` or `staff:<id>`."""
+    kind, _, ident = subject.partition(":")
+    account = session.get(Citizen if kind == "citizen" else Staff, int(ident)) if ident.isdigit() else None
+    if account is None:
+        raise NotFound()
+    return account

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.actors import CITIZEN, Actor
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -69,3 +70,14 @@ def usable_authorization(session: Session, actor: Actor, authorization_id: int, 
         raise ValidationFailed("authorization_out_of_scope",
                                errors={"on_behalf_of": [f"委托授权不包含 {item_code or bundle_code}"]})
     return authorization
+
+
+def with_applicants(session: Session, applications: list[Application]) -> list[Application]:
+    """The applications with their applicants and agents loaded, in one statement, so that
+    `application.applicant` / `.submitted_by` (and a staff view of them) run no more SQL."""
+    ids = {a.citizen_id for a in applications} | {a.submitted_by_id for a in applications if a.submitted_by_id}
+    citizens = {c.id: c for c in session.scalars(select(Citizen).where(Citizen.id.in_(ids)))} if ids else {}
+    for a in applications:
+        set_committed_value(a, "applicant", citizens[a.citizen_id])
+        set_committed_value(a, "submitted_by", citizens.get(a.submitted_by_id))
+    return applications

@@ -33,6 +33,16 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
     return page_of(session, stmt, SubCase.id, page=page, page_size=page_size, rows=True)
 
 
+def shown(session: Session, subcase: SubCase) -> tuple[SubCase, Application, Item, bool]:
+    """A sub-case as the inbox shows it (with its application, item and whether the applicant is
+    verified), in one statement."""
+    return session.execute(select(SubCase, Application, Item, Citizen.real_name_verified)
+                           .join(Application, SubCase.application_id == Application.id)
+                           .join(Citizen, Application.citizen_id == Citizen.id)
+                           .join(Item, SubCase.item_id == Item.id)
+                           .where(SubCase.id == subcase.id)).one()
+
+
 def _load(session: Session, actor: Actor, subcase_id: int, now) -> tuple[Application, SubCase, list[SubCase]]:
     """The sub-case, its siblings and its application, which every decision touches: two decisions
     on one application at once cannot both commit (the version column), so the last decision

@@ -61,7 +61,9 @@ def pack(*, session: Session, clock: Clock, actor: Actor, shipment_id: int) -> S
     return shipment
 
 
-def label_lines(session: Session, shipment: Shipment) -> tuple[str, list[tuple[str, str]]]:
+def label_lines(session: Session, actor: Actor, shipment_id: int) -> tuple[str, list[tuple[str, str]]]:
+    """What the waybill of one of the hall's shipments says: its number and the lines under it."""
+    shipment = hall_shipment(session, actor, shipment_id)
     application = session.get(Application, shipment.application_id)
     hall = session.get(Hall, shipment.hall_id)
     carrier = session.get(Carrier, shipment.carrier_id)
@@ -213,6 +215,11 @@ def _end_post_pause(session: Session, application: Application, now: datetime) -
 
 
 # -- the carrier's webhook -----------------------------------------------------------------
+
+def carrier_by_code(session: Session, code: str) -> Carrier | None:
+    """The carrier a webhook path names, if there is one."""
+    return session.scalars(select(Carrier).where(Carrier.code == code)).first()
+
 
 @workflow.concurrent_safe
 def carrier_event(*, session: Session, clock: Clock, carrier: Carrier, event: dict) -> CarrierEvent:

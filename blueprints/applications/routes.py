@@ -4,19 +4,17 @@ from __future__ import annotations
 from flask import after_this_request
 from flask.views import MethodView
 
-from app.auth import current_actor
-from app.web import deps, paged, request_lang, today
-from app.extensions import db, services
+from app.actors import CITIZEN
 from app.blueprint import Blueprint
+from app.errors import NotFound
+from app.extensions import services
 from app.services import applications as svc
 from app.services import cases
-from app.errors import NotFound
 from app.services.progress import application_for_progress, progress, progress_stamp
+from app.web import deps, paged, request_lang, today
 from blueprints.applications import schemas as s
 
 blp = Blueprint("applications", __name__, description="办件（群众）：申请、材料、提交、进度")
-CITIZEN = "citizen"
-
 
 
 @blp.route("/applications")
@@ -35,8 +33,8 @@ class Applications(MethodView):
     @blp.paginate()
     def get(self, args, pagination_parameters):
         """My applications, newest first."""
-        return paged(pagination_parameters, svc.list_applications, db.session, current_actor(),
-                     today=today(), status=args.get("status"))
+        return paged(pagination_parameters, svc.list_applications, **deps(clock=False), today=today(),
+                     status=args.get("status"))
 
 
 @blp.route("/applications/<int:application_id>")
@@ -47,7 +45,7 @@ class ApplicationById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, application_id):
         """One of my applications, or one I file as an agent while the authorisation is active."""
-        return cases.case_for(db.session, current_actor(), application_id, today=today())
+        return cases.case_for(**deps(clock=False), application_id=application_id, today=today())
 
     @blp.auth_required(CITIZEN)
     @blp.arguments(s.FormUpdateSchema)
@@ -87,24 +85,25 @@ def _outside() -> dict:
     return {"cipher": services().cipher, "data_source": services().data_source}
 
 
-def _command(name: str, func, doc: str, extra=dict):
-    @blp.auth_required(CITIZEN)
-    @blp.idempotent
-    @blp.response(200, s.ApplicationSchema)
-    @blp.alt_response(404, response="NOT_FOUND")
-    @blp.alt_response(409, response="CONFLICT")
-    def view(application_id):
-        return func(**deps(), **extra(), application_id=application_id)
-
-    view.__name__, view.__doc__ = name, doc
-    blp.route(f"/applications/<int:application_id>/{name}", methods=["POST"])(view)
+@blp.route("/applications/<int:application_id>/submit", methods=["POST"])
+@blp.command(CITIZEN, out=s.ApplicationSchema)
+def submit(application_id):
+    """Submit; 422 materials_missing lists every missing material and field (and the delivery choice) at once (a material the government's data no longer proves says why); 422 applicant_mismatch if a field naming the applicant differs from the verified profile."""  # noqa: E501 (one line: the summary)
+    return svc.submit(**deps(), **_outside(), application_id=application_id)
 
 
-_command("submit", svc.submit, "Submit; 422 materials_missing lists every missing material and field (and the "
-         "delivery choice) at once (a material the government's data no longer proves says why); 422 "
-         "applicant_mismatch if a field naming the applicant differs from the verified profile.", extra=_outside)
-_command("withdraw", svc.withdraw, "Withdraw before acceptance.")
-_command("supply", svc.supply, "Tell the departments the requested materials are supplied (the clock restarts).")
+@blp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@blp.command(CITIZEN, out=s.ApplicationSchema)
+def withdraw(application_id):
+    """Withdraw before acceptance."""
+    return svc.withdraw(**deps(), application_id=application_id)
+
+
+@blp.route("/applications/<int:application_id>/supply", methods=["POST"])
+@blp.command(CITIZEN, out=s.ApplicationSchema)
+def supply(application_id):
+    """Tell the departments the requested materials are supplied (the clock restarts)."""
+    return svc.supply(**deps(), application_id=application_id)
 
 
 @blp.route("/applications/<int:application_id>/progress")
@@ -117,7 +116,7 @@ def get_progress(application_id):
 
     `stage`, `next_action.message` and timeline messages follow Accept-Language (zh-CN default, en);
     the catalogue's own names stay as published."""
-    application = application_for_progress(db.session, current_actor(), application_id, today())
+    application = application_for_progress(**deps(clock=False), application_id=application_id, today=today())
     if application is None:
         raise NotFound()
     # A cheap stamp first: an unchanged case answers 304 without building the view.

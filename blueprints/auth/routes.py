@@ -5,16 +5,16 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
-from app.auth import Actor, access_token_for, actor_for_staff, current_actor
-from app.crypto import mask_id_number, mask_phone
-from app.web import deps
-from app.extensions import db, limiter, services
+from app.actors import CITIZEN
+from app.auth import access_token_for, actor_for_staff, current_actor
 from app.blueprint import Blueprint
+from app.extensions import limiter, services
 from app.services import accounts, identity, real_name
-from models.validation import normalize_mobile
+from app.web import deps
 from blueprints.auth import schemas as s
+from blueprints.auth.presenters import citizen_view, staff_view
 from models.citizen import Citizen
-from models.staff import Staff
+from models.validation import normalize_mobile
 
 blp = Blueprint("auth", __name__, description="登录与身份：短信验证码、微信小程序、工作人员、令牌刷新")
 
@@ -35,22 +35,6 @@ def _phone_key() -> str:
 
 def _accepted(response) -> bool:
     return response.status_code == 202
-
-
-def citizen_view(citizen: Citizen) -> dict:
-    id_number = accounts.citizen_id_number(citizen, services().cipher)
-    return {"id": citizen.id, "phone_masked": mask_phone(citizen.phone), "name": citizen.name,
-            "id_number_masked": mask_id_number(id_number),
-            "real_name_verified": citizen.real_name_verified,
-            "real_name_method": citizen.real_name_method,
-            "real_name_verified_at": citizen.real_name_verified_at,
-            "wechat_linked": citizen.wechat_openid is not None}
-
-
-def staff_view(staff: Staff, actor: Actor) -> dict:
-    return {"id": staff.id, "username": staff.username, "display_name": staff.display_name,
-            "role": str(staff.role), "hall_id": staff.hall_id, "department_id": staff.department_id,
-            "carrier_id": staff.carrier_id, "region_code": actor.region_code}
 
 
 def _tokens(subject: str, role: str) -> dict:
@@ -87,7 +71,7 @@ def citizen_tokens(data):
     citizen = identity.verify_login_code(**deps(actor=False), secret=_config("SECRET_KEY"),
                                          phone=data["phone"], code=data["code"],
                                          max_attempts=_config("SMS_CODE_MAX_ATTEMPTS"))
-    return {**_tokens(f"citizen:{citizen.id}", "citizen"), "citizen": citizen_view(citizen)}
+    return {**_tokens(f"{CITIZEN}:{citizen.id}", CITIZEN), "citizen": citizen_view(citizen)}
 
 
 @blp.route("/auth/wechat-tokens", methods=["POST"])
@@ -97,8 +81,8 @@ def citizen_tokens(data):
 @blp.alt_response(502, response="BAD_GATEWAY")
 def wechat_tokens(data):
     """Log a citizen in from the WeChat mini-program (jscode2session)."""
-    citizen = identity.wechat_login(session=db.session, client=services().wechat, js_code=data["code"])
-    return {**_tokens(f"citizen:{citizen.id}", "citizen"), "citizen": citizen_view(citizen)}
+    citizen = identity.wechat_login(**deps(actor=False, clock=False), client=services().wechat, js_code=data["code"])
+    return {**_tokens(f"{CITIZEN}:{citizen.id}", CITIZEN), "citizen": citizen_view(citizen)}
 
 
 @blp.route("/auth/staff-tokens", methods=["POST"])
@@ -125,37 +109,35 @@ def refresh(data):
     """Exchange a refresh token for a new pair; a reused token revokes its whole family."""
     issued = identity.rotate_refresh_token(**deps(actor=False), token=data["refresh_token"],
                                            days=_config("REFRESH_TOKEN_DAYS"))
-    kind, _, ident = issued.subject.partition(":")
-    if kind == "citizen":
-        citizen = db.session.get(Citizen, int(ident))
-        access, expires_in = access_token_for(issued.subject, "citizen")
-        extra = {"citizen": citizen_view(citizen)}
+    account = accounts.account_for(**deps(actor=False, clock=False), subject=issued.subject)
+    if isinstance(account, Citizen):
+        access, expires_in = access_token_for(issued.subject, CITIZEN)
+        extra = {"citizen": citizen_view(account)}
     else:
-        staff = db.session.get(Staff, int(ident))
-        actor = actor_for_staff(staff)
+        actor = actor_for_staff(account)
         access, expires_in = access_token_for(issued.subject, actor.role)
-        extra = {"staff": staff_view(staff, actor)}
+        extra = {"staff": staff_view(account, actor)}
     return {"access_token": access, "refresh_token": issued.token, "token_type": "Bearer",
             "expires_in": expires_in, **extra}
 
 
 @blp.route("/me")
 class Me(MethodView):
-    @blp.auth_required("citizen")
+    @blp.auth_required(CITIZEN)
     @blp.etag
     @blp.response(200, s.CitizenSchema)
     def get(self):
         """The logged-in citizen's profile, personal data masked."""
-        return citizen_view(db.session.get(Citizen, current_actor().id))
+        return citizen_view(accounts.account_for(**deps(actor=False, clock=False), subject=current_actor().subject))
 
-    @blp.auth_required("citizen")
+    @blp.auth_required(CITIZEN)
     @blp.arguments(s.CitizenUpdateSchema)
     @blp.response(200, s.CitizenSchema)
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data):
         """Set the name and the GB 11643 resident ID; both are then confirmed against the population
         data source (实名, no trip) where it can; once verified they are frozen (409 real_name_locked)."""
-        accounts.update_profile(session=db.session, cipher=services().cipher,
+        accounts.update_profile(**deps(actor=False, clock=False), cipher=services().cipher,
                                 citizen_id=current_actor().id, changes=data)
         citizen = real_name.verify_online(**deps(), cipher=services().cipher,
                                           data_source=services().data_source, quiet=True)
@@ -163,7 +145,7 @@ class Me(MethodView):
 
 
 @blp.route("/me/verify-identity", methods=["POST"])
-@blp.auth_required("citizen")
+@blp.auth_required(CITIZEN)
 @blp.arguments(s.VerifyIdentitySchema)
 @blp.response(200, s.CitizenSchema)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")

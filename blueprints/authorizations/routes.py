@@ -1,15 +1,13 @@
 """Authorisations (委托代办): a citizen lets someone apply for them; revoking takes effect at once."""
 from __future__ import annotations
 
-from app.auth import current_actor
-from app.extensions import db
+from app.actors import CITIZEN
 from app.blueprint import Blueprint
 from app.web import deps, paged, today
 from app.services import authorizations as svc
 from blueprints.authorizations import schemas as s
 
 blp = Blueprint("authorizations", __name__, description="委托代办（群众）：授权他人代为申请、撤销授权")
-CITIZEN = "citizen"
 
 
 @blp.route("/authorizations", methods=["POST"])
@@ -21,7 +19,7 @@ CITIZEN = "citizen"
 def grant(data):
     """Authorise the holder of a phone number to apply for me, for some items or bundles or any."""
     authorization = svc.grant(**deps(), **data)
-    return svc.views(db.session, current_actor(), [authorization], today())[0]
+    return svc.views(**deps(clock=False), rows=[authorization], today=today())[0]
 
 
 @blp.route("/authorizations", methods=["GET"])
@@ -30,8 +28,8 @@ def grant(data):
 @blp.paginate()
 def list_authorizations(pagination_parameters):
     """Authorisations I granted and those granted to my phone, newest first."""
-    rows = paged(pagination_parameters, svc.list_authorizations, db.session, current_actor())
-    return svc.views(db.session, current_actor(), rows, today())
+    rows = paged(pagination_parameters, svc.list_authorizations, **deps(clock=False))
+    return svc.views(**deps(clock=False), rows=rows, today=today())
 
 
 @blp.route("/authorizations/<int:authorization_id>", methods=["DELETE"])

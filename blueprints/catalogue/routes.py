@@ -1,9 +1,8 @@
 """Catalogue (public, no login): items, bundles, halls, departments, carriers, e-license types."""
 from __future__ import annotations
 
-from app.extensions import db
 from app.blueprint import Blueprint
-from app.web import paged
+from app.web import deps, paged
 from app.services import catalogue as svc
 from blueprints.catalogue import schemas as s
 from models.catalogue import Carrier, Department, ElicenseType
@@ -17,7 +16,7 @@ blp = Blueprint("catalogue", __name__, description="办事指南：事项、一�
 @blp.paginate()
 def list_items(args, pagination_parameters):
     """Search service items (事项)."""
-    rows = paged(pagination_parameters, svc.list_items, db.session, **args)
+    rows = paged(pagination_parameters, svc.list_items, **deps(actor=False, clock=False), **args)
     return [svc.item_view(item) for item in rows]
 
 
@@ -27,7 +26,7 @@ def list_items(args, pagination_parameters):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_item(code):
     """The 八统一 guide of one item."""
-    return svc.item_view(svc.get_item(db.session, code))
+    return svc.item_view(svc.get_item(**deps(actor=False, clock=False), code=code))
 
 
 @blp.route("/bundles")
@@ -36,7 +35,7 @@ def get_item(code):
 @blp.paginate()
 def list_bundles(args, pagination_parameters):
     """一件事 bundles with their merged form and materials."""
-    rows = paged(pagination_parameters, svc.list_bundles, db.session, **args)
+    rows = paged(pagination_parameters, svc.list_bundles, **deps(actor=False, clock=False), **args)
     return [svc.bundle_view(bundle) for bundle in rows]
 
 
@@ -46,7 +45,7 @@ def list_bundles(args, pagination_parameters):
 @blp.alt_response(404, response="NOT_FOUND")
 def get_bundle(code):
     """One 一件事 bundle: each form field and each material asked once."""
-    return svc.bundle_view(svc.get_bundle(db.session, code))
+    return svc.bundle_view(svc.get_bundle(**deps(actor=False, clock=False), code=code))
 
 
 @blp.route("/halls")
@@ -55,21 +54,28 @@ def get_bundle(code):
 @blp.paginate()
 def list_halls(args, pagination_parameters):
     """Service halls and points at county, township and village level."""
-    return paged(pagination_parameters, svc.list_halls, db.session, **args)
+    return paged(pagination_parameters, svc.list_halls, **deps(actor=False, clock=False), **args)
 
 
-def _reference(model):
-    def view(pagination_parameters):
-        return paged(pagination_parameters, svc.list_reference, db.session, model)
-    return view
+@blp.route("/departments")
+@blp.response(200, s.DepartmentSchema(many=True))
+@blp.paginate()
+def list_departments(pagination_parameters):
+    """Departments."""
+    return paged(pagination_parameters, svc.list_reference, **deps(actor=False, clock=False), model=Department)
 
 
-for _path, _model, _schema, _doc in (
-    ("/departments", Department, s.DepartmentSchema, "Departments."),
-    ("/carriers", Carrier, s.CarrierSchema, "Postal carriers that deliver results."),
-    ("/elicense-types", ElicenseType, s.ElicenseTypeSchema, "E-license (电子证照) types."),
-):
-    _view = _reference(_model)
-    _view.__name__ = "list_" + _path.strip("/").replace("-", "_")
-    _view.__doc__ = _doc
-    blp.route(_path)(blp.response(200, _schema(many=True))(blp.paginate()(_view)))
+@blp.route("/carriers")
+@blp.response(200, s.CarrierSchema(many=True))
+@blp.paginate()
+def list_carriers(pagination_parameters):
+    """Postal carriers that deliver results."""
+    return paged(pagination_parameters, svc.list_reference, **deps(actor=False, clock=False), model=Carrier)
+
+
+@blp.route("/elicense-types")
+@blp.response(200, s.ElicenseTypeSchema(many=True))
+@blp.paginate()
+def list_elicense_types(pagination_parameters):
+    """E-license (电子证照) types."""
+    return paged(pagination_parameters, svc.list_reference, **deps(actor=False, clock=False), model=ElicenseType)

@@ -8,13 +8,15 @@ from flask.views import MethodView
 from flask_limiter.util import get_remote_address
 
 from app.audit import Read, staff_read
-from app.auth import current_actor
-from app.web import deps, paged, public_url, today
+from app.actors import CITIZEN
+from app.web import deps, paged, today
 from app.errors import NotFound
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.blueprint import Blueprint
 from app.services import wallet as svc
 from blueprints.elicenses import schemas as s
+from blueprints.elicenses.presenters import license_view, verification_page_url
+from models.staff import Role
 from storage.qrcodes import qr_png
 
 blp = Blueprint("elicenses", __name__, description="电子证照：卡包、二维码核验")
@@ -26,36 +28,17 @@ verify_limit = limiter.shared_limit(lambda: current_app.config["VERIFY_IP_LIMITS
                                     key_func=get_remote_address)
 
 
-def verification_url(code: str | None) -> str | None:
-    return public_url(f"/api/v1/verify/{code}") if code else None
-
-
-def verification_page_url(code: str) -> str:
-    """The HTML page a phone camera opens (blueprints/pages)."""
-    return public_url(f"/v/{code}")
-
-
-def license_view(lic, *, for_staff: bool = False) -> dict:
-    """The holder's view; staff never get the verification code (it is the holder's to share)."""
-    return {"id": lic.id, "type": lic.type.code, "type_name": lic.type.name, "number": lic.number,
-            "holder_name": lic.holder_name, "issuer": lic.issuer, "issued_on": lic.issued_on,
-            "valid_until": lic.valid_until, "status": svc.status_of(lic, today()),
-            "verified": lic.verified, "source": lic.source,
-            "files": [{"upload_id": i} for i in lic.upload_ids],
-            "verification_url": None if for_staff else verification_url(lic.verification_code)}
-
-
 @blp.route("/elicenses")
 class Elicenses(MethodView):
-    @blp.auth_required("citizen")
+    @blp.auth_required(CITIZEN)
     @blp.response(200, s.ElicenseSchema(many=True))
     @blp.paginate()
     def get(self, pagination_parameters):
         """My wallet."""
-        return [license_view(lic) for lic in paged(pagination_parameters, svc.list_licenses, db.session,
-                                                   current_actor())]
+        return [license_view(lic) for lic in paged(pagination_parameters, svc.list_licenses,
+                                                   **deps(clock=False))]
 
-    @blp.auth_required("citizen")
+    @blp.auth_required(CITIZEN)
     @blp.idempotent
     @blp.arguments(s.ElicenseCreateSchema)
     @blp.response(201, s.ElicenseSchema)
@@ -65,22 +48,22 @@ class Elicenses(MethodView):
 
 
 @blp.route("/elicenses/<int:license_id>")
-@blp.auth_required("citizen")
+@blp.auth_required(CITIZEN)
 @blp.etag
 @blp.response(200, s.ElicenseSchema)
 @blp.alt_response(404, response="NOT_FOUND")
 def get_license(license_id):
     """One license of my wallet."""
-    return license_view(svc.own_license(db.session, current_actor(), license_id))
+    return license_view(svc.own_license(**deps(clock=False), license_id=license_id))
 
 
 @blp.route("/elicenses/<int:license_id>/qrcode.png")
-@blp.auth_required("citizen")
+@blp.auth_required(CITIZEN)
 @blp.response(200, content_type="image/png")
 @blp.alt_response(404, response="NOT_FOUND")
 def qrcode(license_id):
     """A QR code of the license's public verification page, /v/{code}."""
-    lic = svc.own_license(db.session, current_actor(), license_id)
+    lic = svc.own_license(**deps(clock=False), license_id=license_id)
     if not lic.verification_code:
         raise NotFound()
     png = qr_png(verification_page_url(lic.verification_code), scale=8, border=2)
@@ -100,14 +83,11 @@ def qrcode(license_id):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def verify(code):
     """Public, no login: is this license genuine and still valid? The holder's name is masked."""
-    return svc.public_view(db.session, code, today())
+    return svc.public_view(**deps(actor=False, clock=False), code=code, today=today())
 
 
 @blp.route("/hall/elicenses/<int:license_id>/verify", methods=["POST"])
-@blp.auth_required("clerk")
-@blp.response(200, s.ElicenseSchema)
-@blp.alt_response(404, response="NOT_FOUND")
-@blp.alt_response(409, response="CONFLICT")
+@blp.command(Role.clerk, out=s.ElicenseSchema, idempotent=False)
 def clerk_verify(license_id):
     """A clerk confirms an uploaded e-license against the original (only for an application they handle)."""
     lic = svc.verify_license(**deps(), license_id=license_id)

@@ -2,6 +2,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from app.crypto import mask_phone
 from app.schemas import Schema
 from blueprints.applications.schemas import STATUSES, ApplicationSchema
 from blueprints.auth.schemas import CitizenSchema, ResidentId
@@ -13,13 +14,21 @@ class HallQueryArgsSchema(Schema):
     status = F.String(validate=validate.OneOf(STATUSES), metadata={"description": "default submitted"})
 
 
+class MaskedPhone(F.String):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return mask_phone(value)
+
+
 class HallApplicationSchema(ApplicationSchema):
+    """A staff view of an application (models.application.Application), its applicant loaded with it
+    (app.services.cases.with_applicants)."""
+
     MASK_PERSONAL = False  # the clerk checks the numbers against the originals
 
-    citizen_name = F.String(allow_none=True, required=True)
-    citizen_phone_masked = F.String(allow_none=True, required=True)
+    citizen_name = F.String(attribute="applicant.name", allow_none=True, required=True)
+    citizen_phone_masked = MaskedPhone(attribute="applicant.phone", allow_none=True, required=True)
     citizen_id = F.Integer(required=True, metadata={"description": "for POST /hall/citizens/{id}/verify-identity"})
-    citizen_real_name_verified = F.Boolean(required=True, metadata={
+    citizen_real_name_verified = F.Boolean(attribute="applicant.real_name_verified", required=True, metadata={
         "description": "实名: unverified applicants may submit, but no sub-case is approved until verified"})
     changed_since_return = F.Boolean(required=True)
     profile_flags = F.Dict(keys=F.String(), values=F.String(), required=True, metadata={

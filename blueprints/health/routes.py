@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import text
 
 from app.errors import ServiceUnavailable
-from app.extensions import db, services
+from app.extensions import services
+from app.services.readiness import database_ready
+from app.web import deps
 from app.blueprint import Blueprint
 from blueprints.health.schemas import HealthSchema, ReadinessSchema
 from storage import StoreError
@@ -25,14 +26,7 @@ def healthz():
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="errors names the failing part")
 def readyz():
     """The database and the object store are reachable."""
-    checks = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # any driver error means not ready
-        db.session.rollback()
-        current_app.logger.warning("readyz: database: %s", exc)
-        checks["database"] = "unavailable"
+    checks = {"database": "ok" if database_ready(**deps(actor=False, clock=False)) else "unavailable"}
     try:
         services().store.check()
         checks["object_store"] = "ok"

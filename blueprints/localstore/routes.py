@@ -26,6 +26,8 @@ def _allow_large_body():
 
 
 @blp.route("/local-store/upload", methods=["POST"])
+@blp.multipart
+@blp.before_parse(_allow_large_body)
 @blp.arguments(s.SignedUploadSchema, location="multipart")
 @blp.response(204)
 @blp.alt_response(403, response="FORBIDDEN")
@@ -38,9 +40,6 @@ def signed_upload(data):
         current_app.logger.info("local upload refused: %s", exc)
         raise DomainError("upload_policy_violated", status=403) from exc
 
-
-signed_upload.accepts_multipart = True
-signed_upload.before_parse = _allow_large_body
 
 
 @blp.route("/local-store/objects/<path:key>")

@@ -7,11 +7,10 @@ import flask_swagger_ui
 from flask import make_response, render_template
 
 from app.errors import NotFound
-from app.extensions import db
 from app.blueprint import Blueprint
 from app.api import retry_after
 from app.services import wallet as svc
-from app.web import today
+from app.web import deps, today
 from blueprints.elicenses.routes import verify_limit
 
 # Swagger UI's files (swagger-ui-dist 5.x) from a PyPI package, so /docs works on an intranet with no
@@ -55,7 +54,7 @@ def verification_page(code):
     """Public, no login: the page a phone camera opens from an e-license QR code."""
     checked_on = today()
     try:
-        lic = svc.public_view(db.session, code, checked_on)
+        lic = svc.public_view(**deps(actor=False, clock=False), code=code, today=checked_on)
     except NotFound:
         return _page("not_found.html", 404)
     text, meaning, css = STATUSES[lic["status"]]

@@ -4,22 +4,16 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from app.audit import Read, staff_read
-from app.auth import current_actor
+from app.actors import CITIZEN
 from app.web import deps, public_url
-from app.extensions import db, services
 from app.blueprint import Blueprint
 from app.services import uploads as svc
 from blueprints.uploads import schemas as s
+from blueprints.uploads.presenters import upload_view
+from models.staff import Role
 
 blp = Blueprint("uploads", __name__, description="文件上传：预签名直传、检查与规范化")
-ANYONE = ("citizen", "courier", "clerk", "reviewer")
-
-
-def _view(upload) -> dict:
-    url, thumb = svc.download_urls(services().store, upload)
-    fields = [name for name in s.UploadSchema().fields if name not in ("url", "thumbnail_url")]
-    return {**{name: getattr(upload, name) for name in fields}, "status": str(upload.status),
-            "url": public_url(url), "thumbnail_url": public_url(thumb)}
+ANYONE = (CITIZEN, Role.courier, Role.clerk, Role.reviewer)
 
 
 @blp.route("/uploads", methods=["POST"])
@@ -41,10 +35,11 @@ def create(data):
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE")
 def complete(upload_id):
     """Check what arrived and normalise it; a refused file is deleted and the reason given."""
-    return _view(svc.complete_upload(**deps(store=True, gate=True), upload_id=upload_id))
+    return upload_view(svc.complete_upload(**deps(store=True, gate=True), upload_id=upload_id))
 
 
 @blp.route("/uploads/direct", methods=["POST"])
+@blp.multipart
 @blp.auth_required(*ANYONE)
 @blp.arguments(s.DirectUploadSchema, location="multipart")
 @blp.response(201, s.UploadSchema)
@@ -53,12 +48,10 @@ def complete(upload_id):
 def direct(data):
     """A small file (multipart `file`, `purpose`) through the API, with the same checks."""
     upload = data["file"]
-    return _view(svc.direct_upload(**deps(store=True, gate=True), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
+    return upload_view(svc.direct_upload(**deps(store=True, gate=True), data=upload.read(svc.MAX_DIRECT_BYTES + 1),
                                    filename=upload.filename or "", declared_type=upload.mimetype or "",
                                    purpose=data["purpose"]))
 
-
-direct.accepts_multipart = True
 
 
 @blp.route("/uploads/<int:upload_id>")
@@ -69,8 +62,8 @@ class UploadById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, upload_id):
         """Metadata and a short-lived download URL: the owner, or staff handling an application using it."""
-        upload = svc.readable_upload(db.session, current_actor(), upload_id)
-        shown = _view(upload)
+        upload = svc.readable_upload(**deps(clock=False), upload_id=upload_id)
+        shown = upload_view(upload)
         if upload.citizen_id is not None:
             staff_read([Read(upload.citizen_id, "upload", upload.id, upload.filename[:64])], "查看申请材料")
         return shown
