@@ -20,6 +20,7 @@ from app.services.notify import notify
 from app.services.numbers import next_number
 from app.services.paging import page_of, with_parties
 from app.services.prefill import prefill, profile_flags
+from app.services.unit_of_work import transaction
 from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.bundling import critical_path_days, merge_materials
 from models.catalogue import Bundle, Hall, Item
@@ -78,22 +79,22 @@ def create_application(*, session: Session, clock: Clock, actor: Actor, cipher: 
                        pickup_hall_id: int | None = None, competent_region_code: str | None = None) -> Application:
     """A draft for oneself (channel mobile), or for a principal under their authorisation (委托代办,
     channel agent: the principal is the applicant, the agent `submitted_by`)."""
-    applicant_id, origin = actor.id, {"channel": "mobile"}
-    if on_behalf_of is not None:
-        authorization = cases.usable_authorization(session, actor, on_behalf_of, local_date(clock()),
-                                                   item_code=item_code, bundle_code=bundle_code)
-        applicant_id = authorization.principal_id
-        origin = {"channel": "agent", "submitted_by_id": actor.id, "authorization_id": authorization.id}
-    application = new_application(session, clock=clock, actor=actor, cipher=cipher, data_source=data_source,
-                                  applicant_id=applicant_id,
-                                  item_code=item_code, bundle_code=bundle_code, hall=_hall(session, hall_id, "hall_id"),
-                                  pickup_hall=_hall(session, pickup_hall_id, "pickup_hall_id"), form=form,
-                                  competent_region_code=competent_region_code, origin=origin)
-    if on_behalf_of is not None:
-        agent = session.get(Citizen, actor.id)
-        notify(session, application, "agent_started", at=clock(), agent=agent.name or mask_phone(agent.phone))
-    session.commit()
-    return application
+    with transaction(session):
+        applicant_id, origin = actor.id, {"channel": "mobile"}
+        if on_behalf_of is not None:
+            authorization = cases.usable_authorization(session, actor, on_behalf_of, local_date(clock()),
+                                                       item_code=item_code, bundle_code=bundle_code)
+            applicant_id = authorization.principal_id
+            origin = {"channel": "agent", "submitted_by_id": actor.id, "authorization_id": authorization.id}
+        application = new_application(session, clock=clock, actor=actor, cipher=cipher, data_source=data_source,
+                                      applicant_id=applicant_id,
+                                      item_code=item_code, bundle_code=bundle_code, hall=_hall(session, hall_id, "hall_id"),
+                                      pickup_hall=_hall(session, pickup_hall_id, "pickup_hall_id"), form=form,
+                                      competent_region_code=competent_region_code, origin=origin)
+        if on_behalf_of is not None:
+            agent = session.get(Citizen, actor.id)
+            notify(session, application, "agent_started", at=clock(), agent=agent.name or mask_phone(agent.phone))
+        return application
 
 
 def _hall(session: Session, hall_id: int | None, field: str) -> Hall | None:
@@ -167,21 +168,20 @@ def _mark_changed(application: Application) -> None:
         application.changed_since_return = True
 
 
-@workflow.concurrent_safe
 def update_form(*, session: Session, clock: Clock, actor: Actor, application_id: int, form: dict) -> Application:
-    application = _case(session, clock, actor, application_id)
-    if application.status not in EDITABLE:
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "edit"})
-    form = unmasked_echoes(form, application.form or {}, application.form_spec)
-    cleaned, errors = clean_form(application.form_spec, form, today=local_date(clock()))
-    if errors:
-        raise ValidationFailed(errors={"form": errors})
-    application.form = {**application.form, **cleaned}
-    # A field the citizen retyped is theirs now, not the prefill's.
-    application.form_sources = {k: v for k, v in (application.form_sources or {}).items() if k not in cleaned}
-    _mark_changed(application)
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = _case(session, clock, actor, application_id)
+        if application.status not in EDITABLE:
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "edit"})
+        form = unmasked_echoes(form, application.form or {}, application.form_spec)
+        cleaned, errors = clean_form(application.form_spec, form, today=local_date(clock()))
+        if errors:
+            raise ValidationFailed(errors={"form": errors})
+        application.form = {**application.form, **cleaned}
+        # A field the citizen retyped is theirs now, not the prefill's.
+        application.form_sources = {k: v for k, v in (application.form_sources or {}).items() if k not in cleaned}
+        _mark_changed(application)
+        return application
 
 
 def _material(application: Application, code: str) -> ApplicationMaterial:
@@ -198,96 +198,94 @@ def _owes_materials(session: Session, application: Application) -> bool:
         SubCase.application_id == application.id, SubCase.status == SubStatus.materials_requested)) > 0
 
 
-@workflow.concurrent_safe
 def attach_material(*, session: Session, clock: Clock, actor: Actor, application_id: int, code: str,
                     upload_ids: list[int] | None = None, elicense_id: int | None = None,
                     commitment: bool = False) -> Application:
     """Attach files, a wallet e-license, or a written commitment (容缺) to one material."""
-    application = _case(session, clock, actor, application_id)
-    if application.status not in EDITABLE and not (
-            application.status in OWING and _owes_materials(session, application)):
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "attach"})
-    material = _material(application, code)
-    if upload_ids is not None:
-        uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
-        found = {u.id: u for u in uploads if _may_use(actor, application, u)}
-        problems = {}
-        for upload_id in upload_ids:
-            upload = found.get(upload_id)
-            if upload is None:
-                problems[str(upload_id)] = ["文件不存在"]
-            elif upload.status != UploadStatus.ready:
-                problems[str(upload_id)] = ["文件尚未通过检查"]
-            elif wrong_purpose(upload, "material"):
-                problems[str(upload_id)] = [wrong_purpose(upload, "material")]
-            elif _extension(upload.content_type) not in material.formats:
-                problems[str(upload_id)] = [f"此材料只接受 {'/'.join(material.formats)} 格式"]
-            elif (upload.size or 0) > material.max_size_mb * 1024 * 1024:
-                problems[str(upload_id)] = [f"此材料的文件不能超过 {material.max_size_mb} MB"]
-        if problems:
-            raise ValidationFailed("upload_not_acceptable", errors={"upload_ids": problems})
-        material.upload_ids, material.elicense_id, material.satisfied_by = list(upload_ids), None, "upload"
-        material.pending = False
-    elif elicense_id is not None:
-        wallet.attach_license(session, cases.applicant_actor(application), material, elicense_id, local_date(clock()))
-    elif commitment:
-        if application.status not in EDITABLE:  # after acceptance a pledge is kept, not made again
-            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "pledge"})
-        if not material.commitment_allowed:
-            raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})
-        material.upload_ids, material.elicense_id, material.satisfied_by = [], None, "commitment"
-    if application.status in OWING and material.satisfied_by in ("upload", "elicense"):
-        commitments.supplied(material)
-    _mark_changed(application)
-    if application.status in (AppStatus.accepted, AppStatus.in_review):
-        back_office_notice.mark_changed(session, application, list(material.items))
-    application.recount_exempted()
-    workflow.record(session, application, "material_attached", actor=actor, at=clock(),
-                    message=f"已提交材料：{material.name}", details={"material": code, "by": material.satisfied_by})
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = _case(session, clock, actor, application_id)
+        if application.status not in EDITABLE and not (
+                application.status in OWING and _owes_materials(session, application)):
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "attach"})
+        material = _material(application, code)
+        if upload_ids is not None:
+            uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
+            found = {u.id: u for u in uploads if _may_use(actor, application, u)}
+            problems = {}
+            for upload_id in upload_ids:
+                upload = found.get(upload_id)
+                if upload is None:
+                    problems[str(upload_id)] = ["文件不存在"]
+                elif upload.status != UploadStatus.ready:
+                    problems[str(upload_id)] = ["文件尚未通过检查"]
+                elif wrong_purpose(upload, "material"):
+                    problems[str(upload_id)] = [wrong_purpose(upload, "material")]
+                elif _extension(upload.content_type) not in material.formats:
+                    problems[str(upload_id)] = [f"此材料只接受 {'/'.join(material.formats)} 格式"]
+                elif (upload.size or 0) > material.max_size_mb * 1024 * 1024:
+                    problems[str(upload_id)] = [f"此材料的文件不能超过 {material.max_size_mb} MB"]
+            if problems:
+                raise ValidationFailed("upload_not_acceptable", errors={"upload_ids": problems})
+            material.upload_ids, material.elicense_id, material.satisfied_by = list(upload_ids), None, "upload"
+            material.pending = False
+        elif elicense_id is not None:
+            wallet.attach_license(session, cases.applicant_actor(application), material, elicense_id, local_date(clock()))
+        elif commitment:
+            if application.status not in EDITABLE:  # after acceptance a pledge is kept, not made again
+                raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "pledge"})
+            if not material.commitment_allowed:
+                raise ValidationFailed("commitment_not_allowed", errors={"code": [f"{material.name} 不支持容缺受理"]})
+            material.upload_ids, material.elicense_id, material.satisfied_by = [], None, "commitment"
+        if application.status in OWING and material.satisfied_by in ("upload", "elicense"):
+            commitments.supplied(material)
+        _mark_changed(application)
+        if application.status in (AppStatus.accepted, AppStatus.in_review):
+            back_office_notice.mark_changed(session, application, list(material.items))
+        application.recount_exempted()
+        workflow.record(session, application, "material_attached", actor=actor, at=clock(),
+                        message=f"已提交材料：{material.name}", details={"material": code, "by": material.satisfied_by})
+        return application
 
 
 def _extension(content_type: str | None) -> str:
     return {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}.get(content_type or "", "")
 
 
-@workflow.concurrent_safe
 def set_delivery(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str,
                  address: dict | None, pickup_hall_id: int | None = None) -> Application:
     """Window pickup (at which hall) or post; changeable until the result is handed to the carrier.
 
     最多跑一次 is promised up front: the choice is made before submitting (see `submit`).
     """
-    application = _case(session, clock, actor, application_id)
-    if application.status in (AppStatus.delivered, AppStatus.withdrawn, AppStatus.rejected):
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "delivery"})
-    shipment = session.scalars(select(Shipment).where(Shipment.application_id == application.id)
-                               .order_by(Shipment.id.desc())).first()
-    if shipment is not None and shipment.status in DELIVERY_LOCKED:
-        raise Conflict("delivery_locked", errors={"shipment_status": str(shipment.status)})
-    if method == "post":
-        items = _items_of(session, application)
-        refused = [item.code for item in items if "post" not in item.delivery_options]
-        if refused:
-            raise ValidationFailed("post_not_available", errors={"items": refused})
-    hall = None
-    if method == "window":
-        hall = find_hall(session, pickup_hall_id or application.pickup_hall_id or application.hall_id or 0)
-        if hall is None and pickup_hall_id:
-            raise ValidationFailed("unknown_reference", errors={"pickup_hall_id": [f"大厅 {pickup_hall_id} 不存在"]})
-        if hall is None:  # applied without naming a hall: the citizen must say where to collect
-            raise ValidationFailed("pickup_hall_missing", errors={"pickup_hall_id": ["请选择领取结果的大厅"]})
-    application.delivery_method = method
-    application.delivery_address = address if method == "post" else None
-    application.pickup_hall_id = hall.id if hall else None
-    if shipment is not None and shipment.status in (ShipmentStatus.requested, ShipmentStatus.packed):
-        shipment.address = address if method == "post" else shipment.address
-    workflow.record(session, application, "delivery_chosen", actor=actor, at=clock(),
-                    message="结果领取方式：" + ("邮寄到家" if method == "post" else f"到{hall.name}窗口领取"),
-                    details={"method": method, "hall_id": hall.id if hall else None})
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = _case(session, clock, actor, application_id)
+        if application.status in (AppStatus.delivered, AppStatus.withdrawn, AppStatus.rejected):
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "delivery"})
+        shipment = session.scalars(select(Shipment).where(Shipment.application_id == application.id)
+                                   .order_by(Shipment.id.desc())).first()
+        if shipment is not None and shipment.status in DELIVERY_LOCKED:
+            raise Conflict("delivery_locked", errors={"shipment_status": str(shipment.status)})
+        if method == "post":
+            items = _items_of(session, application)
+            refused = [item.code for item in items if "post" not in item.delivery_options]
+            if refused:
+                raise ValidationFailed("post_not_available", errors={"items": refused})
+        hall = None
+        if method == "window":
+            hall = find_hall(session, pickup_hall_id or application.pickup_hall_id or application.hall_id or 0)
+            if hall is None and pickup_hall_id:
+                raise ValidationFailed("unknown_reference", errors={"pickup_hall_id": [f"大厅 {pickup_hall_id} 不存在"]})
+            if hall is None:  # applied without naming a hall: the citizen must say where to collect
+                raise ValidationFailed("pickup_hall_missing", errors={"pickup_hall_id": ["请选择领取结果的大厅"]})
+        application.delivery_method = method
+        application.delivery_address = address if method == "post" else None
+        application.pickup_hall_id = hall.id if hall else None
+        if shipment is not None and shipment.status in (ShipmentStatus.requested, ShipmentStatus.packed):
+            shipment.address = address if method == "post" else shipment.address
+        workflow.record(session, application, "delivery_chosen", actor=actor, at=clock(),
+                        message="结果领取方式：" + ("邮寄到家" if method == "post" else f"到{hall.name}窗口领取"),
+                        details={"method": method, "hall_id": hall.id if hall else None})
+        return application
 
 
 def _items_of(session: Session, application: Application) -> list[Item]:
@@ -309,51 +307,51 @@ def missing_for_submit(application: Application) -> dict:
     return {"materials": materials, "fields": fields}
 
 
-@workflow.concurrent_safe
 def submit(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, data_source: DataSource,
            application_id: int) -> Application:
     """draft/returned -> submitted, or 422 listing everything missing at once (一次性告知); fields
     naming the applicant must match a verified profile (实名; an unverified citizen may submit)."""
-    application = _case(session, clock, actor, application_id)
-    application.profile_flags = profile_flags(session, cipher, application)
-    if application.status in EDITABLE:
-        check_materials(session, data_source, cipher, application)  # the data may have changed since
-        missing = missing_for_submit(application)
-        if missing["materials"] or missing["fields"]:
-            workflow.commit(session)  # what the data said stays on the materials: the phone asks for them now
-            raise ValidationFailed("materials_missing", errors=missing)
-        real_name.check_applicant(session, cipher, application.citizen_id, application.form_spec, application.form,
-                                  deciding=False)
-    now = clock()
-    workflow.move(session, application, "submit", actor=actor, at=now, message="申请已提交，等待窗口受理")
-    application.submitted_at = now
-    notify(session, application, "application_submitted", at=now)
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = _case(session, clock, actor, application_id)
+        application.profile_flags = profile_flags(session, cipher, application)
+        missing = None
+        if application.status in EDITABLE:
+            check_materials(session, data_source, cipher, application)  # the data may have changed since
+            missing = missing_for_submit(application)
+            if not (missing["materials"] or missing["fields"]):
+                missing = None
+                real_name.check_applicant(session, cipher, application.citizen_id, application.form_spec,
+                                          application.form, deciding=False)
+        if missing is None:
+            now = clock()
+            workflow.move(session, application, "submit", actor=actor, at=now, message="申请已提交，等待窗口受理")
+            application.submitted_at = now
+            notify(session, application, "application_submitted", at=now)
+            return application
+    # Refused once the block has committed: what the data said stays on the materials (the phone asks for them now).
+    raise ValidationFailed("materials_missing", errors=missing)
 
 
-@workflow.concurrent_safe
 def withdraw(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
-    application = _case(session, clock, actor, application_id)
-    workflow.move(session, application, "withdraw", actor=actor, at=clock(), message="申请已撤回")
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = _case(session, clock, actor, application_id)
+        workflow.move(session, application, "withdraw", actor=actor, at=clock(), message="申请已撤回")
+        return application
 
 
-@workflow.concurrent_safe
 def supply(*, session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
     """The citizen has supplied what reviewers asked for: their sub-cases resume, the clock restarts."""
-    application = _case(session, clock, actor, application_id)
-    subcases = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
-                                                     SubCase.status == SubStatus.materials_requested)).all()
-    if not subcases:
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "supply"})
-    now = clock()
-    for subcase in subcases:
-        workflow.move(session, subcase, "supply", actor=actor, at=now, message="已补充材料，恢复审核")
-    for pause in session.scalars(select(Pause).where(Pause.application_id == application.id,
-                                                     Pause.ended_at.is_(None),
-                                                     Pause.subcase_id.in_([s.id for s in subcases]))):
-        pause.ended_at = now
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = _case(session, clock, actor, application_id)
+        subcases = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
+                                                         SubCase.status == SubStatus.materials_requested)).all()
+        if not subcases:
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "supply"})
+        now = clock()
+        for subcase in subcases:
+            workflow.move(session, subcase, "supply", actor=actor, at=now, message="已补充材料，恢复审核")
+        for pause in session.scalars(select(Pause).where(Pause.application_id == application.id,
+                                                         Pause.ended_at.is_(None),
+                                                         Pause.subcase_id.in_([s.id for s in subcases]))):
+            pause.ended_at = now
+        return application

@@ -26,6 +26,7 @@ from app.services import cases, workflow
 from app.services.applications import new_application
 from app.services.notify import notify
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.application import Application
 from models.assistance import AssistConsent
 from models.catalogue import Hall
@@ -48,7 +49,6 @@ def _send_code(session: Session, *, now, sender: SmsSender, secret: str, applica
     recent = session.scalar(select(func.count()).select_from(AssistConsent).where(
         AssistConsent.phone == phone, AssistConsent.created_at > now - timedelta(hours=1)))
     if recent >= CODES_PER_HOUR:
-        session.rollback()
         raise TooManyRequests(headers={"Retry-After": "3600"})
     code = f"{secrets.randbelow(10**6):06d}"
     minutes = max(1, ttl_seconds // 60)
@@ -57,7 +57,6 @@ def _send_code(session: Session, *, now, sender: SmsSender, secret: str, applica
     try:
         sender.send(phone, "assist_consent", {"code": code, "hall": hall.name}, text)
     except GatewayError as exc:
-        session.rollback()
         raise UpstreamUnavailable("sms_unavailable") from exc
     session.execute(update(AssistConsent).where(AssistConsent.application_id == application.id,
                                                 AssistConsent.consumed_at.is_(None)).values(consumed_at=now))
@@ -69,30 +68,30 @@ def start(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, 
           sender: SmsSender, secret: str, ttl_seconds: int, citizen_phone: str, item_code: str | None = None, bundle_code: str | None = None,
           form: dict | None = None, competent_region_code: str | None = None) -> Application:
     """A draft for the citizen at this clerk's hall (channel assisted), and their consent code by SMS."""
-    now = clock()
-    citizen = session.scalars(select(Citizen).where(Citizen.phone == citizen_phone)).first()
-    if citizen is None:  # first contact: the account exists from now on, as at a first SMS login
-        citizen = Citizen(phone=citizen_phone)
-        session.add(citizen)
-        session.flush()
-    hall = session.get(Hall, actor.hall_id)
-    application = new_application(
-        session, clock=clock, actor=actor, cipher=cipher, data_source=data_source, applicant_id=citizen.id, item_code=item_code, bundle_code=bundle_code,
-        hall=hall, pickup_hall=None, form=form, competent_region_code=competent_region_code,
-        origin={"channel": "assisted", "assisted_by": actor.id, "assisted_hall_id": hall.id})
-    _send_code(session, now=now, sender=sender, secret=secret, application=application, phone=citizen_phone,
-               hall=hall, ttl_seconds=ttl_seconds)
-    session.commit()
-    return application
+    with transaction(session):
+        now = clock()
+        citizen = session.scalars(select(Citizen).where(Citizen.phone == citizen_phone)).first()
+        if citizen is None:  # first contact: the account exists from now on, as at a first SMS login
+            citizen = Citizen(phone=citizen_phone)
+            session.add(citizen)
+            session.flush()
+        hall = session.get(Hall, actor.hall_id)
+        application = new_application(
+            session, clock=clock, actor=actor, cipher=cipher, data_source=data_source, applicant_id=citizen.id, item_code=item_code, bundle_code=bundle_code,
+            hall=hall, pickup_hall=None, form=form, competent_region_code=competent_region_code,
+            origin={"channel": "assisted", "assisted_by": actor.id, "assisted_hall_id": hall.id})
+        _send_code(session, now=now, sender=sender, secret=secret, application=application, phone=citizen_phone,
+                   hall=hall, ttl_seconds=ttl_seconds)
+        return application
 
 
 def resend_code(*, session: Session, clock: Clock, actor: Actor, sender: SmsSender, secret: str, ttl_seconds: int,
                 application_id: int) -> Application:
-    application = _unconsented(session, clock, actor, application_id)
-    _send_code(session, now=clock(), sender=sender, secret=secret, application=application,
-               phone=application.applicant.phone, hall=session.get(Hall, actor.hall_id), ttl_seconds=ttl_seconds)
-    session.commit()
-    return application
+    with transaction(session):
+        application = _unconsented(session, clock, actor, application_id)
+        _send_code(session, now=clock(), sender=sender, secret=secret, application=application,
+                   phone=application.applicant.phone, hall=session.get(Hall, actor.hall_id), ttl_seconds=ttl_seconds)
+        return application
 
 
 def _unconsented(session: Session, clock: Clock, actor: Actor, application_id: int) -> Application:
@@ -104,36 +103,35 @@ def _unconsented(session: Session, clock: Clock, actor: Actor, application_id: i
     return application
 
 
-@workflow.concurrent_safe
 def confirm(*, session: Session, clock: Clock, actor: Actor, secret: str, max_attempts: int, application_id: int,
             code: str) -> Application:
     """The citizen's code, entered at the desk: their consent to be helped, recorded on the case."""
-    application = _unconsented(session, clock, actor, application_id)
-    now = clock()
-    row = session.scalars(select(AssistConsent).where(AssistConsent.application_id == application.id,
-                                                      AssistConsent.consumed_at.is_(None))
-                          .order_by(AssistConsent.id.desc()).limit(1)).first()
-    if row is None:
-        raise ValidationFailed("sms_code_invalid", errors={"code": ["请先发送验证码"]})
-    if row.expires_at <= now:
-        raise ValidationFailed("sms_code_expired")
-    if row.attempts >= max_attempts:
-        raise ValidationFailed("sms_code_exhausted")
-    if not hmac.compare_digest(row.code_hash, _hash(secret, application.id, code)):
+    with transaction(session):
+        application = _unconsented(session, clock, actor, application_id)
+        now = clock()
+        row = session.scalars(select(AssistConsent).where(AssistConsent.application_id == application.id,
+                                                          AssistConsent.consumed_at.is_(None))
+                              .order_by(AssistConsent.id.desc()).limit(1)).first()
+        if row is None:
+            raise ValidationFailed("sms_code_invalid", errors={"code": ["请先发送验证码"]})
+        if row.expires_at <= now:
+            raise ValidationFailed("sms_code_expired")
+        if row.attempts >= max_attempts:
+            raise ValidationFailed("sms_code_exhausted")
+        if hmac.compare_digest(row.code_hash, _hash(secret, application.id, code)):
+            row.consumed_at = application.consented_at = now
+            hall = session.get(Hall, actor.hall_id)
+            workflow.record(session, application, "assisted_consent", actor=actor, at=now,
+                            message=f"您已同意由{hall.name}工作人员帮办",
+                            details={"staff_id": actor.id, "hall_id": hall.id, "phone": row.phone[-4:]})
+            notify(session, application, "assisted_started", at=now, hall=hall.name)
+            return application
         before = row.attempts  # counted in the database: parallel guesses cannot exceed the budget
         session.execute(update(AssistConsent).where(AssistConsent.id == row.id, AssistConsent.attempts < max_attempts)
                         .values(attempts=AssistConsent.attempts + 1))
-        session.commit()
-        left = max(0, max_attempts - before - 1)
-        raise ValidationFailed("sms_code_invalid" if left else "sms_code_exhausted", errors={"attempts_left": left})
-    row.consumed_at = application.consented_at = now
-    hall = session.get(Hall, actor.hall_id)
-    workflow.record(session, application, "assisted_consent", actor=actor, at=now,
-                    message=f"您已同意由{hall.name}工作人员帮办",
-                    details={"staff_id": actor.id, "hall_id": hall.id, "phone": row.phone[-4:]})
-    notify(session, application, "assisted_started", at=now, hall=hall.name)
-    workflow.commit(session)
-    return application
+    # A wrong code is refused once the block has committed the attempt.
+    left = max(0, max_attempts - before - 1)
+    raise ValidationFailed("sms_code_invalid" if left else "sms_code_exhausted", errors={"attempts_left": left})
 
 
 def hall_drafts(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):

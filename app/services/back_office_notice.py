@@ -27,7 +27,6 @@ WORKING_DAY_ENDS = time(17, 30)  # the county hall closes; a notice held for the
 def refuse_second_request(session: Session, subcase: SubCase) -> None:
     """A department asks once; again only about what the citizen changed since (as for the window)."""
     if subcase.status == SubStatus.pending and subcase.request_count and not subcase.changed_since_request:
-        session.rollback()
         raise Conflict("already_requested", errors={"request_count": subcase.request_count})
 
 

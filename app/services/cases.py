@@ -48,7 +48,6 @@ def case_for(session: Session, actor: Actor, application_id: int, *, today: date
     if application is None:
         raise NotFound()
     if write and actor.kind != CITIZEN and application.consented_at is None:
-        session.rollback()
         raise Conflict("consent_required")
     return application
 

@@ -55,7 +55,7 @@ def supplied(material: ApplicationMaterial) -> None:
 def check(*, session: Session, clock: Clock, actor: Actor, application: Application, code: str, ok: bool,
           reason: str | None) -> Application:
     """A clerk checks what was supplied: checked, or owed again with the reason (the citizen is told).
-    The caller has found the application in the clerk's scope (hall.check_material)."""
+    The caller has found the application in the clerk's scope and commits (hall.check_material)."""
     material = next((m for m in application.materials if m.code == code), None)
     if material is None:
         raise ValidationFailed("unknown_reference", errors={"material_code": [f"申请中没有材料 {code}"]})
@@ -77,7 +77,6 @@ def check(*, session: Session, clock: Clock, actor: Actor, application: Applicat
         notify(session, application, "commitment_rejected", at=now, material=material.name, reason=reason)
     workflow.record(session, application, "commitment_checked", actor=actor, at=now, message=message,
                     details={"material": code, "ok": ok})
-    workflow.commit(session)
     return application
 
 

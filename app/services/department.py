@@ -15,6 +15,7 @@ from app.errors import NotFound
 from app.services import back_office_notice, real_name, wallet, workflow
 from app.services.notify import notify
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.application import Application, Pause, SubCase
 from models.catalogue import Item
 from models.citizen import Citizen
@@ -66,79 +67,76 @@ def _item_name(session: Session, subcase: SubCase) -> str:
     return session.get(Item, subcase.item_id).main_name
 
 
-@workflow.concurrent_safe
 def approve(*, session: Session, clock: Clock, actor: Actor, cipher: FieldCipher, subcase_id: int,
             note: str | None) -> SubCase:
     """A case is decided on a real-name applicant only (实名): 409 `identity_unverified` otherwise."""
-    now = clock()
-    application, subcase, siblings = _load(session, actor, subcase_id, now)
-    real_name.check_applicant(session, cipher, application.citizen_id, application.form_spec, application.form,
-                              deciding=True)
-    name = _item_name(session, subcase)
-    workflow.move(session, subcase, "approve", actor=actor, at=now, message=f"「{name}」审核通过", note=note)
-    subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, note
-    _start_review(session, application, now)
-    issued = wallet.issue_result(session, application, subcase, local_date(now))
-    if issued is not None:
-        workflow.record(session, application, "elicense_issued", actor=actor, at=now, subcase=subcase,
-                        message=f"「{issued.type.name}」电子证照已发放到您的卡包")
-    for waiting in siblings:
-        if waiting.status == SubStatus.waiting and all(
-                _status_of(siblings, code) == SubStatus.approved for code in waiting.depends_on):
-            workflow.move(session, waiting, "open", actor=SYSTEM_ACTOR, at=now,
-                          message=f"前置事项已办结，「{_item_name(session, waiting)}」开始办理")
-            waiting.opened_on = local_date(now)
-    notify(session, application, "subcase_decided", at=now, item=name, outcome="办结")
-    _complete_if_decided(session, application, siblings, now)
-    workflow.commit(session)
-    return subcase
-
-
-@workflow.concurrent_safe
-def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, reason: str) -> SubCase:
-    now = clock()
-    application, subcase, siblings = _load(session, actor, subcase_id, now)
-    name = _item_name(session, subcase)
-    workflow.move(session, subcase, "reject", actor=actor, at=now, message=f"「{name}」未通过：{reason}")
-    subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, reason
-    _start_review(session, application, now)
-    _close_pauses(session, application, now, subcase)
-    refused = {subcase.item_code}
-    changed = True
-    while changed:  # a refusal travels down every chain that depends on it
-        changed = False
+    with transaction(session):
+        now = clock()
+        application, subcase, siblings = _load(session, actor, subcase_id, now)
+        real_name.check_applicant(session, cipher, application.citizen_id, application.form_spec, application.form,
+                                  deciding=True)
+        name = _item_name(session, subcase)
+        workflow.move(session, subcase, "approve", actor=actor, at=now, message=f"「{name}」审核通过", note=note)
+        subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, note
+        _start_review(session, application, now)
+        issued = wallet.issue_result(session, application, subcase, local_date(now))
+        if issued is not None:
+            workflow.record(session, application, "elicense_issued", actor=actor, at=now, subcase=subcase,
+                            message=f"「{issued.type.name}」电子证照已发放到您的卡包")
         for waiting in siblings:
-            if waiting.status == SubStatus.waiting and refused & set(waiting.depends_on):
-                workflow.move(session, waiting, "cascade_reject", actor=SYSTEM_ACTOR, at=now,
-                              message=f"前置事项未通过，「{_item_name(session, waiting)}」无法办理")
-                waiting.decided_at, waiting.decision_note = now, f"前置事项 {subcase.item_code} 未通过"
-                refused.add(waiting.item_code)
-                changed = True
-    notify(session, application, "subcase_decided", at=now, item=name, outcome=f"未通过（{reason}）")
-    _complete_if_decided(session, application, siblings, now)
-    workflow.commit(session)
-    return subcase
+            if waiting.status == SubStatus.waiting and all(
+                    _status_of(siblings, code) == SubStatus.approved for code in waiting.depends_on):
+                workflow.move(session, waiting, "open", actor=SYSTEM_ACTOR, at=now,
+                              message=f"前置事项已办结，「{_item_name(session, waiting)}」开始办理")
+                waiting.opened_on = local_date(now)
+        notify(session, application, "subcase_decided", at=now, item=name, outcome="办结")
+        _complete_if_decided(session, application, siblings, now)
+        return subcase
 
 
-@workflow.concurrent_safe
+def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, reason: str) -> SubCase:
+    with transaction(session):
+        now = clock()
+        application, subcase, siblings = _load(session, actor, subcase_id, now)
+        name = _item_name(session, subcase)
+        workflow.move(session, subcase, "reject", actor=actor, at=now, message=f"「{name}」未通过：{reason}")
+        subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, reason
+        _start_review(session, application, now)
+        _close_pauses(session, application, now, subcase)
+        refused = {subcase.item_code}
+        changed = True
+        while changed:  # a refusal travels down every chain that depends on it
+            changed = False
+            for waiting in siblings:
+                if waiting.status == SubStatus.waiting and refused & set(waiting.depends_on):
+                    workflow.move(session, waiting, "cascade_reject", actor=SYSTEM_ACTOR, at=now,
+                                  message=f"前置事项未通过，「{_item_name(session, waiting)}」无法办理")
+                    waiting.decided_at, waiting.decision_note = now, f"前置事项 {subcase.item_code} 未通过"
+                    refused.add(waiting.item_code)
+                    changed = True
+        notify(session, application, "subcase_decided", at=now, item=name, outcome=f"未通过（{reason}）")
+        _complete_if_decided(session, application, siblings, now)
+        return subcase
+
+
 def request_materials(*, session: Session, clock: Clock, actor: Actor, subcase_id: int,
                       problems: list[dict]) -> SubCase:
     """The deadline pauses until the citizen supplies what is asked (补齐补正); a department asks once,
     and same-day requests of a bundle reach the citizen as one notice (一次性告知, back_office_notice)."""
-    now = clock()
-    application, subcase, siblings = _load(session, actor, subcase_id, now)
-    back_office_notice.refuse_second_request(session, subcase)
-    name = _item_name(session, subcase)
-    summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
-    workflow.move(session, subcase, "request_materials", actor=actor, at=now,
-                  message=f"「{name}」需要补充材料：{summary}（办理时限暂停）", details={"problems": problems})
-    back_office_notice.record_request(subcase)
-    _start_review(session, application, now)
-    session.add(Pause(application_id=application.id, subcase_id=subcase.id, reason=f"等待申请人补充「{name}」材料",
-                      started_at=now))
-    back_office_notice.notify_materials_requested(session, application, siblings, now=now)
-    workflow.commit(session)
-    return subcase
+    with transaction(session):
+        now = clock()
+        application, subcase, siblings = _load(session, actor, subcase_id, now)
+        back_office_notice.refuse_second_request(session, subcase)
+        name = _item_name(session, subcase)
+        summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
+        workflow.move(session, subcase, "request_materials", actor=actor, at=now,
+                      message=f"「{name}」需要补充材料：{summary}（办理时限暂停）", details={"problems": problems})
+        back_office_notice.record_request(subcase)
+        _start_review(session, application, now)
+        session.add(Pause(application_id=application.id, subcase_id=subcase.id, reason=f"等待申请人补充「{name}」材料",
+                          started_at=now))
+        back_office_notice.notify_materials_requested(session, application, siblings, now=now)
+        return subcase
 
 
 def _status_of(siblings: list[SubCase], item_code: str) -> str | None:

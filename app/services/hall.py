@@ -16,6 +16,7 @@ from app.services.notify import notify
 from app.services.post import new_shipment
 from app.services.regions import competent_department
 from app.services.paging import in_region, page_of, with_parties
+from app.services.unit_of_work import transaction
 from models.application import Application, SubCase, Visit, add_visit
 from models.catalogue import Bundle, Carrier, Hall, Item
 from models.shipment import Shipment
@@ -49,8 +50,9 @@ def hall_application(session: Session, actor: Actor, application_id: int) -> App
 def check_material(*, session: Session, clock: Clock, actor: Actor, application_id: int, code: str, ok: bool,
                    reason: str | None) -> Application:
     """Check a 容缺 material the citizen supplied (the rule: commitments.check)."""
-    return commitments.check(session=session, clock=clock, actor=actor, code=code, ok=ok, reason=reason,
-                             application=hall_application(session, actor, application_id))
+    with transaction(session):
+        return commitments.check(session=session, clock=clock, actor=actor, code=code, ok=ok, reason=reason,
+                                 application=hall_application(session, actor, application_id))
 
 
 def inbox(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
@@ -62,55 +64,53 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
     return page_of(session, stmt, Application.submitted_at, Application.id, page=page, page_size=page_size)
 
 
-@workflow.concurrent_safe
 def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
            pending_materials: list[str], commitment_due: date | None) -> Application:
     """受理: the promised deadline starts; one sub-case per item goes to its department (并联) — the
     department of the competent region (异地可办). A point whose level cannot accept an item
     forwards the case instead (409 not_accepted_here)."""
-    application = hall_application(session, actor, application_id)
-    entries = _items_with_dependencies(session, application)
-    refuse_unless_accepted_here(session, actor, [item for item, _ in entries])
-    now = clock()
-    today = local_date(now)
-    pending = set(pending_materials) | {m.code for m in application.materials if m.satisfied_by == "commitment"}
-    by_code = {m.code: m for m in application.materials}
-    problems = {c: ["申请中没有此材料"] for c in pending if c not in by_code}
-    problems |= {c: [f"{by_code[c].name} 为关键材料，不能容缺"] for c in pending
-                 if c in by_code and not by_code[c].commitment_allowed}
-    if problems:
-        session.rollback()
-        raise ValidationFailed("commitment_not_allowed", errors={"pending_materials": problems})
-    calendar = load_calendar(session)
-    promised = compute_deadline(calendar, start=today, promised_days=application.promised_days, pauses=[],
-                                now=now).promised_date
-    if pending:
-        if commitment_due is None:
-            raise ValidationFailed(errors={"commitment_due": ["容缺受理须约定补交日期"]})
-        if not today <= commitment_due <= promised:
-            raise ValidationFailed(errors={"commitment_due": [f"补交日期须在今天到承诺办结日 {promised} 之间"]})
-    workflow.move(session, application, "accept", actor=actor, at=now,
-                  message=f"申请已受理，承诺 {promised.isoformat()} 前办结", details={"pending": sorted(pending)})
-    application.accepted_at, application.accepted_on, application.accepted_by = now, today, actor.id
-    application.hall_id = actor.hall_id  # the accepting hall; the citizen's pickup choice stays
-    application.pickup_hall_id = application.pickup_hall_id or actor.hall_id
-    application.promised_date, application.light = promised, "green"
-    application.commitment_due = commitment_due if pending else None
-    for material in application.materials:
-        if material.code in pending:
-            commitments.pledge(material)
-    application.recount_exempted()
-    application.item_count = len(entries)
-    for position, (item, depends_on) in enumerate(entries):
-        status = initial_subcase_status(depends_on)
-        department = competent_department(session, item, application.competent_region_code)
-        session.add(SubCase(application_id=application.id, position=position, item_id=item.id,
-                            item_code=item.code, department_id=department.id, status=status,
-                            depends_on=depends_on, promised_days=item.promised_days,
-                            opened_on=today if not depends_on else None))
-    notify(session, application, "application_accepted", at=now, promised_date=promised.isoformat())
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = hall_application(session, actor, application_id)
+        entries = _items_with_dependencies(session, application)
+        refuse_unless_accepted_here(session, actor, [item for item, _ in entries])
+        now = clock()
+        today = local_date(now)
+        pending = set(pending_materials) | {m.code for m in application.materials if m.satisfied_by == "commitment"}
+        by_code = {m.code: m for m in application.materials}
+        problems = {c: ["申请中没有此材料"] for c in pending if c not in by_code}
+        problems |= {c: [f"{by_code[c].name} 为关键材料，不能容缺"] for c in pending
+                     if c in by_code and not by_code[c].commitment_allowed}
+        if problems:
+            raise ValidationFailed("commitment_not_allowed", errors={"pending_materials": problems})
+        calendar = load_calendar(session)
+        promised = compute_deadline(calendar, start=today, promised_days=application.promised_days, pauses=[],
+                                    now=now).promised_date
+        if pending:
+            if commitment_due is None:
+                raise ValidationFailed(errors={"commitment_due": ["容缺受理须约定补交日期"]})
+            if not today <= commitment_due <= promised:
+                raise ValidationFailed(errors={"commitment_due": [f"补交日期须在今天到承诺办结日 {promised} 之间"]})
+        workflow.move(session, application, "accept", actor=actor, at=now,
+                      message=f"申请已受理，承诺 {promised.isoformat()} 前办结", details={"pending": sorted(pending)})
+        application.accepted_at, application.accepted_on, application.accepted_by = now, today, actor.id
+        application.hall_id = actor.hall_id  # the accepting hall; the citizen's pickup choice stays
+        application.pickup_hall_id = application.pickup_hall_id or actor.hall_id
+        application.promised_date, application.light = promised, "green"
+        application.commitment_due = commitment_due if pending else None
+        for material in application.materials:
+            if material.code in pending:
+                commitments.pledge(material)
+        application.recount_exempted()
+        application.item_count = len(entries)
+        for position, (item, depends_on) in enumerate(entries):
+            status = initial_subcase_status(depends_on)
+            department = competent_department(session, item, application.competent_region_code)
+            session.add(SubCase(application_id=application.id, position=position, item_id=item.id,
+                                item_code=item.code, department_id=department.id, status=status,
+                                depends_on=depends_on, promised_days=item.promised_days,
+                                opened_on=today if not depends_on else None))
+        notify(session, application, "application_accepted", at=now, promised_date=promised.isoformat())
+        return application
 
 
 def refuse_unless_accepted_here(session: Session, actor: Actor, items: list[Item]) -> None:
@@ -119,7 +119,6 @@ def refuse_unless_accepted_here(session: Session, actor: Actor, items: list[Item
     level = str(session.get(Hall, actor.hall_id).level)
     refused = [item.code for item in items if level not in item.level_names]
     if refused:
-        session.rollback()
         raise Conflict("not_accepted_here", errors={"items": refused, "hall_level": level})
 
 
@@ -129,81 +128,74 @@ def _items_with_dependencies(session: Session, application: Application) -> list
     return [(link.item, list(link.depends_on)) for link in session.get(Bundle, application.bundle_id).items]
 
 
-@workflow.concurrent_safe
 def return_application(*, session: Session, clock: Clock, actor: Actor, application_id: int,
                        problems: list[dict]) -> Application:
     """补正 with every problem in one notice; a second notice only if the citizen changed something."""
-    application = hall_application(session, actor, application_id)
-    if application.status == AppStatus.submitted and application.return_count and not application.changed_since_return:
-        session.rollback()
-        raise Conflict("already_returned", errors={"return_count": application.return_count})
-    now = clock()
-    summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
-    workflow.move(session, application, "return", actor=actor, at=now, message=f"请补正：{summary}",
-                  details={"problems": problems})
-    application.return_count += 1
-    application.changed_since_return = False
-    notify(session, application, "application_returned", at=now, problems=summary)
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = hall_application(session, actor, application_id)
+        if application.status == AppStatus.submitted and application.return_count and not application.changed_since_return:
+            raise Conflict("already_returned", errors={"return_count": application.return_count})
+        now = clock()
+        summary = "；".join(f"{p['target']}：{p['reason']}" for p in problems)
+        workflow.move(session, application, "return", actor=actor, at=now, message=f"请补正：{summary}",
+                      details={"problems": problems})
+        application.return_count += 1
+        application.changed_since_return = False
+        notify(session, application, "application_returned", at=now, problems=summary)
+        return application
 
 
-@workflow.concurrent_safe
 def reject(*, session: Session, clock: Clock, actor: Actor, application_id: int, reason: str,
            legal_basis: str) -> Application:
     """不予受理, always with its legal basis."""
-    application = hall_application(session, actor, application_id)
-    now = clock()
-    workflow.move(session, application, "reject", actor=actor, at=now,
-                  message=f"不予受理：{reason}（依据：{legal_basis}）",
-                  details={"reason": reason, "legal_basis": legal_basis})
-    notify(session, application, "application_rejected", at=now, reason=reason, legal_basis=legal_basis)
-    workflow.commit(session)
-    return application
+    with transaction(session):
+        application = hall_application(session, actor, application_id)
+        now = clock()
+        workflow.move(session, application, "reject", actor=actor, at=now,
+                      message=f"不予受理：{reason}（依据：{legal_basis}）",
+                      details={"reason": reason, "legal_basis": legal_basis})
+        notify(session, application, "application_rejected", at=now, reason=reason, legal_basis=legal_basis)
+        return application
 
 
-@workflow.concurrent_safe
 def record_visit(*, session: Session, clock: Clock, actor: Actor, application_id: int, purpose: str) -> Visit:
     """The citizen came in person: the only way a trip is counted."""
-    application = hall_application(session, actor, application_id)
-    now = clock()
-    hall = session.get(Hall, actor.hall_id)
-    visit = add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose=purpose, at=now)
-    workflow.record(session, application, "visit", actor=actor, at=now, message=f"到{hall.name}现场办理：{purpose}")
-    workflow.commit(session)
-    return visit
+    with transaction(session):
+        application = hall_application(session, actor, application_id)
+        now = clock()
+        hall = session.get(Hall, actor.hall_id)
+        visit = add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose=purpose, at=now)
+        workflow.record(session, application, "visit", actor=actor, at=now, message=f"到{hall.name}现场办理：{purpose}")
+        return visit
 
 
-@workflow.concurrent_safe
 def issue(*, session: Session, clock: Clock, actor: Actor, application_id: int, method: str | None,
           carrier: str | None) -> Application:
     """综合窗口出件: at the window (a visit, and delivered) or by post (a shipment is requested)."""
-    application = hall_application(session, actor, application_id)
-    method = method or application.delivery_method or "window"
-    now = clock()
-    if application.status != AppStatus.completed:
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "issue"})
-    commitments.ensure_none_open(application)
-    if method == "window":
-        if application.pickup_hall_id is not None and application.pickup_hall_id != actor.hall_id:
-            session.rollback()
-            raise Forbidden("not_pickup_hall", errors={"pickup_hall_id": application.pickup_hall_id})
-        add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose="领取办理结果", at=now)
-        workflow.move(session, application, "issue_window", actor=actor, at=now, message="已在窗口领取办理结果")
-        application.delivered_at = now
-        notify(session, application, "application_delivered", at=now)
-        workflow.commit(session)
+    with transaction(session):
+        application = hall_application(session, actor, application_id)
+        method = method or application.delivery_method or "window"
+        now = clock()
+        if application.status != AppStatus.completed:
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "issue"})
+        commitments.ensure_none_open(application)
+        if method == "window":
+            if application.pickup_hall_id is not None and application.pickup_hall_id != actor.hall_id:
+                raise Forbidden("not_pickup_hall", errors={"pickup_hall_id": application.pickup_hall_id})
+            add_visit(session, application, hall_id=actor.hall_id, staff_id=actor.id, purpose="领取办理结果", at=now)
+            workflow.move(session, application, "issue_window", actor=actor, at=now, message="已在窗口领取办理结果")
+            application.delivered_at = now
+            notify(session, application, "application_delivered", at=now)
+            return application
+        if not application.delivery_address:
+            raise ValidationFailed("address_missing", errors={"delivery": ["申请人尚未填写邮寄地址"]})
+        if session.scalars(select(Shipment.id).where(Shipment.application_id == application.id)).first():
+            raise Conflict("already_issued")
+        chosen = session.scalars(select(Carrier).where(Carrier.code == carrier) if carrier
+                                 else select(Carrier).order_by(Carrier.id)).first()
+        if chosen is None:
+            raise ValidationFailed("unknown_reference", errors={"carrier": [f"{carrier} 不存在"]})
+        new_shipment(session, application, hall_id=actor.hall_id, carrier_id=chosen.id, now=now)
+        workflow.record(session, application, "issued_by_post", actor=actor, at=now,
+                        message=f"办理结果将由{chosen.name}寄出")
         return application
-    if not application.delivery_address:
-        raise ValidationFailed("address_missing", errors={"delivery": ["申请人尚未填写邮寄地址"]})
-    if session.scalars(select(Shipment.id).where(Shipment.application_id == application.id)).first():
-        raise Conflict("already_issued")
-    chosen = session.scalars(select(Carrier).where(Carrier.code == carrier) if carrier
-                             else select(Carrier).order_by(Carrier.id)).first()
-    if chosen is None:
-        raise ValidationFailed("unknown_reference", errors={"carrier": [f"{carrier} 不存在"]})
-    new_shipment(session, application, hall_id=actor.hall_id, carrier_id=chosen.id, now=now)
-    workflow.record(session, application, "issued_by_post", actor=actor, at=now,
-                    message=f"办理结果将由{chosen.name}寄出")
-    workflow.commit(session)
-    return application

@@ -16,6 +16,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.services import workflow
 from app.services.notify import notify
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.application import Application, Pause
 from models.catalogue import Carrier, Hall
 from models.material import Upload, UploadStatus, wrong_purpose
@@ -50,15 +51,14 @@ def hall_shipment(session: Session, actor: Actor, shipment_id: int) -> Shipment:
     return shipment
 
 
-@workflow.concurrent_safe
 def pack(*, session: Session, clock: Clock, actor: Actor, shipment_id: int) -> Shipment:
     """requested -> packed: the result is in the envelope, the label on it."""
-    shipment = hall_shipment(session, actor, shipment_id)
-    now = clock()
-    workflow.move(session, shipment, "pack", actor=actor, at=now, message="办理结果已封装，等待快递揽收")
-    shipment.packed_at = now
-    workflow.commit(session)
-    return shipment
+    with transaction(session):
+        shipment = hall_shipment(session, actor, shipment_id)
+        now = clock()
+        workflow.move(session, shipment, "pack", actor=actor, at=now, message="办理结果已封装，等待快递揽收")
+        shipment.packed_at = now
+        return shipment
 
 
 def label_lines(session: Session, actor: Actor, shipment_id: int) -> tuple[str, list[tuple[str, str]]]:
@@ -77,37 +77,35 @@ def label_lines(session: Session, actor: Actor, shipment_id: int) -> tuple[str, 
     ]
 
 
-@workflow.concurrent_safe
 def resend(*, session: Session, clock: Clock, actor: Actor, shipment_id: int) -> Shipment:
     """A failed delivery came back: the hall sends it again (to the address as it is now)."""
-    shipment = hall_shipment(session, actor, shipment_id)
-    application = session.get(Application, shipment.application_id)
-    now = clock()
-    workflow.move(session, shipment, "return", actor=actor, at=now, message="退回的办理结果已重新寄出")
-    if application.delivery_method != "post" or not application.delivery_address:
-        raise ValidationFailed("address_missing")
-    again = new_shipment(session, application, hall_id=shipment.hall_id, carrier_id=shipment.carrier_id, now=now)
-    workflow.commit(session)
-    return again
+    with transaction(session):
+        shipment = hall_shipment(session, actor, shipment_id)
+        application = session.get(Application, shipment.application_id)
+        now = clock()
+        workflow.move(session, shipment, "return", actor=actor, at=now, message="退回的办理结果已重新寄出")
+        if application.delivery_method != "post" or not application.delivery_address:
+            raise ValidationFailed("address_missing")
+        again = new_shipment(session, application, hall_id=shipment.hall_id, carrier_id=shipment.carrier_id, now=now)
+        return again
 
 
-@workflow.concurrent_safe
 def switch_to_pickup(*, session: Session, clock: Clock, actor: Actor, shipment_id: int, hall_id: int) -> Shipment:
     """A failed delivery came back and the citizen prefers to collect it at a hall of their choice."""
-    shipment = hall_shipment(session, actor, shipment_id)
-    hall = session.get(Hall, hall_id)
-    if hall is None:
-        raise ValidationFailed("unknown_reference", errors={"hall_id": [f"大厅 {hall_id} 不存在"]})
-    application = session.get(Application, shipment.application_id)
-    now = clock()
-    workflow.move(session, shipment, "return", actor=actor, at=now,
-                  message=f"改为到{hall.name}窗口领取（{hall.address}）")
-    application.delivery_method, application.hall_id = "window", hall.id
-    application.pickup_hall_id = hall.id  # only the hall collecting it issues it at the window
-    application.updated_at = now
-    notify(session, application, "pickup_ready", at=now, hall=hall.name, address=hall.address)
-    workflow.commit(session)
-    return shipment
+    with transaction(session):
+        shipment = hall_shipment(session, actor, shipment_id)
+        hall = session.get(Hall, hall_id)
+        if hall is None:
+            raise ValidationFailed("unknown_reference", errors={"hall_id": [f"大厅 {hall_id} 不存在"]})
+        application = session.get(Application, shipment.application_id)
+        now = clock()
+        workflow.move(session, shipment, "return", actor=actor, at=now,
+                      message=f"改为到{hall.name}窗口领取（{hall.address}）")
+        application.delivery_method, application.hall_id = "window", hall.id
+        application.pickup_hall_id = hall.id  # only the hall collecting it issues it at the window
+        application.updated_at = now
+        notify(session, application, "pickup_ready", at=now, hall=hall.name, address=hall.address)
+        return shipment
 
 
 # -- the courier ---------------------------------------------------------------------------
@@ -135,22 +133,21 @@ def courier_shipment(session: Session, actor: Actor, shipment_id: int) -> Shipme
     return shipment
 
 
-@workflow.concurrent_safe
 def pickup(*, session: Session, clock: Clock, actor: Actor, shipment_id: int, tracking_number: str) -> Shipment:
     """揽收: the result leaves the hall; from here on the days do not count (in the post)."""
-    shipment = courier_shipment(session, actor, shipment_id)
-    taken = session.scalar(select(Shipment.id).where(Shipment.carrier_id == shipment.carrier_id,
-                                                     Shipment.tracking_number == tracking_number,
-                                                     Shipment.id != shipment.id))
-    if taken:
-        raise Conflict("tracking_number_taken")
-    _picked_up(session, shipment, actor, clock(), tracking_number)
-    try:
-        workflow.commit(session)
-    except IntegrityError as exc:  # another pickup took the number a moment ago
-        session.rollback()
-        raise Conflict("tracking_number_taken") from exc
-    return shipment
+    with transaction(session):
+        shipment = courier_shipment(session, actor, shipment_id)
+        taken = session.scalar(select(Shipment.id).where(Shipment.carrier_id == shipment.carrier_id,
+                                                         Shipment.tracking_number == tracking_number,
+                                                         Shipment.id != shipment.id))
+        if taken:
+            raise Conflict("tracking_number_taken")
+        _picked_up(session, shipment, actor, clock(), tracking_number)
+        try:
+            session.flush()
+        except IntegrityError as exc:  # another pickup took the number a moment ago
+            raise Conflict("tracking_number_taken") from exc
+        return shipment
 
 
 def _picked_up(session: Session, shipment: Shipment, actor: Actor, now: datetime, tracking_number: str) -> None:
@@ -164,19 +161,18 @@ def _picked_up(session: Session, shipment: Shipment, actor: Actor, now: datetime
     notify(session, application, "shipment_picked_up", at=now, carrier=carrier.name, tracking=tracking_number)
 
 
-@workflow.concurrent_safe
 def deliver(*, session: Session, clock: Clock, actor: Actor, shipment_id: int, recipient_name: str,
             proof_upload_id: int) -> Shipment:
     """妥投, with the recipient's name and a photo sent through the upload flow."""
-    shipment = courier_shipment(session, actor, shipment_id)
-    proof = session.get(Upload, proof_upload_id)
-    if proof is None or proof.staff_id != actor.id or proof.status != UploadStatus.ready \
-            or not (proof.content_type or "").startswith("image/") or wrong_purpose(proof, "delivery_proof"):
-        raise ValidationFailed("upload_not_acceptable", errors={"proof_upload_id": ["须为本人以 delivery_proof 用途上传并已通过检查的照片"]})
-    _delivered(session, shipment, actor, clock(), recipient_name)
-    shipment.proof_upload_id = proof.id
-    workflow.commit(session)
-    return shipment
+    with transaction(session):
+        shipment = courier_shipment(session, actor, shipment_id)
+        proof = session.get(Upload, proof_upload_id)
+        if proof is None or proof.staff_id != actor.id or proof.status != UploadStatus.ready \
+                or not (proof.content_type or "").startswith("image/") or wrong_purpose(proof, "delivery_proof"):
+            raise ValidationFailed("upload_not_acceptable", errors={"proof_upload_id": ["须为本人以 delivery_proof 用途上传并已通过检查的照片"]})
+        _delivered(session, shipment, actor, clock(), recipient_name)
+        shipment.proof_upload_id = proof.id
+        return shipment
 
 
 def _delivered(session: Session, shipment: Shipment, actor: Actor, now: datetime, recipient_name: str | None) -> None:
@@ -191,13 +187,12 @@ def _delivered(session: Session, shipment: Shipment, actor: Actor, now: datetime
     notify(session, application, "application_delivered", at=now)
 
 
-@workflow.concurrent_safe
 def fail(*, session: Session, clock: Clock, actor: Actor, shipment_id: int, reason: str) -> Shipment:
     """投递失败: the envelope goes back to the hall, which re-sends it or switches to pickup."""
-    shipment = courier_shipment(session, actor, shipment_id)
-    _failed(session, shipment, actor, clock(), reason)
-    workflow.commit(session)
-    return shipment
+    with transaction(session):
+        shipment = courier_shipment(session, actor, shipment_id)
+        _failed(session, shipment, actor, clock(), reason)
+        return shipment
 
 
 def _failed(session: Session, shipment: Shipment, actor: Actor, now: datetime, reason: str) -> None:
@@ -221,36 +216,41 @@ def carrier_by_code(session: Session, code: str) -> Carrier | None:
     return session.scalars(select(Carrier).where(Carrier.code == code)).first()
 
 
-@workflow.concurrent_safe
 def carrier_event(*, session: Session, clock: Clock, carrier: Carrier, event: dict) -> CarrierEvent:
     """Apply a tracking event once; never move a shipment backwards (events arrive out of order)."""
     now = clock()
-    record = CarrierEvent(carrier_id=carrier.id, event_id=event["event_id"], tracking_number=event["tracking_number"],
-                          status=event["status"], at=event["at"], detail=event.get("detail") or "",
-                          applied=False, outcome="pending", received_at=now)
-    session.add(record)
     try:
-        session.flush()
-    except IntegrityError:  # the same event id again: it changes nothing
-        session.rollback()
+        with transaction(session):
+            record = CarrierEvent(carrier_id=carrier.id, event_id=event["event_id"],
+                                  tracking_number=event["tracking_number"], status=event["status"], at=event["at"],
+                                  detail=event.get("detail") or "", applied=False, outcome="pending", received_at=now)
+            session.add(record)
+            try:
+                session.flush()
+            except IntegrityError as exc:
+                raise _SeenBefore from exc
+            shipment = session.scalars(select(Shipment).where(
+                Shipment.carrier_id == carrier.id, Shipment.tracking_number == event["tracking_number"])).first()
+            if shipment is None:
+                record.outcome = "unknown_tracking_number"
+            else:
+                record.shipment_id = shipment.id
+                current = str(shipment.status)
+                stale = shipment.last_event_at is not None and event["at"] < shipment.last_event_at
+                if stale or not moves_forward(current, event["status"]):
+                    record.outcome = "stale"
+                else:
+                    _apply(session, shipment, event, now)
+                    shipment.last_event_at = event["at"]
+                    record.applied, record.outcome = True, "applied"
+            return record
+    except _SeenBefore:  # the same event id again: it changes nothing
         return session.scalars(select(CarrierEvent).where(CarrierEvent.carrier_id == carrier.id,
                                                           CarrierEvent.event_id == event["event_id"])).one()
-    shipment = session.scalars(select(Shipment).where(Shipment.carrier_id == carrier.id,
-                                                      Shipment.tracking_number == event["tracking_number"])).first()
-    if shipment is None:
-        record.outcome = "unknown_tracking_number"
-    else:
-        record.shipment_id = shipment.id
-        current = str(shipment.status)
-        stale = shipment.last_event_at is not None and event["at"] < shipment.last_event_at
-        if stale or not moves_forward(current, event["status"]):
-            record.outcome = "stale"
-        else:
-            _apply(session, shipment, event, now)
-            shipment.last_event_at = event["at"]
-            record.applied, record.outcome = True, "applied"
-    workflow.commit(session)
-    return record
+
+
+class _SeenBefore(Exception):
+    """The carrier sent an event id already recorded (its block rolled back; the first record answers)."""
 
 
 def _apply(session: Session, shipment: Shipment, event: dict, now: datetime) -> None:

@@ -2,10 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import wraps
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.actors import Actor
 from app.errors import Conflict, Forbidden
@@ -15,7 +13,8 @@ from models.workflow import IllegalMove, RoleNotAllowed, next_status
 
 def move(session: Session, target: Application | SubCase, action: str, *, actor: Actor, at: datetime,
          message: str = "", note: str | None = None, details: dict | None = None) -> Event:
-    """Apply `action` if TRANSITIONS allows it from the current status for the actor's role."""
+    """Apply `action` if TRANSITIONS allows it from the current status for the actor's role. Runs inside
+    the caller's `transaction()`, which undoes the use case when the move is refused."""
     from models.shipment import Shipment
 
     kind = ("application" if isinstance(target, Application) else
@@ -24,10 +23,8 @@ def move(session: Session, target: Application | SubCase, action: str, *, actor:
     try:
         new = next_status(kind, action, current, actor.role)
     except IllegalMove as exc:
-        session.rollback()
         raise Conflict("invalid_transition", errors={"current_status": current, "action": action}) from exc
     except RoleNotAllowed as exc:
-        session.rollback()
         raise Forbidden() from exc
     target.status = new  # the StrEnum column takes its value
     application_id = target.id if kind == "application" else target.application_id
@@ -50,27 +47,3 @@ def record(session: Session, application: Application, event: str, *, actor: Act
                   details=details)
     session.add(entry)
     return entry
-
-
-def concurrent_safe(func):
-    """A use case whose rows another request changed since they were read (their version moved,
-    detected at any flush, not only at commit) answers 409 conflict and leaves nothing half-done."""
-
-    @wraps(func)
-    def wrapper(*args, session: Session, **kwargs):
-        try:
-            return func(*args, session=session, **kwargs)
-        except StaleDataError as exc:
-            session.rollback()
-            raise Conflict("conflict") from exc
-
-    return wrapper
-
-
-def commit(session: Session) -> None:
-    """Commit; a row changed by someone else since it was read (its version moved) is a 409."""
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict("conflict") from exc
