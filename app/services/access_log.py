@@ -13,6 +13,7 @@ from app.actors import Actor
 from app.clock import SHANGHAI, Clock
 from app.services.paging import page_of
 from app.services.supervision import check_region
+from app.services.unit_of_work import transaction
 from models.access_log import AccessLogEntry
 from models.catalogue import Department, Hall, region_prefix
 from models.staff import Staff
@@ -34,17 +35,17 @@ def record(*, session: Session, clock: Clock, actor: Actor, reads: list[Read], p
     """Write one entry per read, in its own transaction (the read itself changed nothing)."""
     if actor.kind != "staff" or not reads:
         return
-    now = clock()
-    fallback = actor.region_code or ""
-    if not fallback and any(not r.region_code for r in reads):
-        fallback = _department_region(session, actor) or ""
-    rows = {(r.resource, r.resource_id): {
-        "at": now, "citizen_id": r.citizen_id, "staff_id": actor.id, "staff_role": actor.role,
-        "resource": r.resource, "resource_id": r.resource_id, "label": r.label, "purpose": purpose[:200],
-        "region_code": r.region_code or fallback, "request_id": request_id} for r in reads if r.citizen_id}
-    if rows:
-        session.execute(insert(AccessLogEntry), list(rows.values()))  # one statement for a whole page
-    session.commit()
+    with transaction(session):
+        now = clock()
+        fallback = actor.region_code or ""
+        if not fallback and any(not r.region_code for r in reads):
+            fallback = _department_region(session, actor) or ""
+        rows = {(r.resource, r.resource_id): {
+            "at": now, "citizen_id": r.citizen_id, "staff_id": actor.id, "staff_role": actor.role,
+            "resource": r.resource, "resource_id": r.resource_id, "label": r.label, "purpose": purpose[:200],
+            "region_code": r.region_code or fallback, "request_id": request_id} for r in reads if r.citizen_id}
+        if rows:
+            session.execute(insert(AccessLogEntry), list(rows.values()))  # one statement for a whole page
 
 
 def _department_region(session: Session, actor: Actor) -> str | None:

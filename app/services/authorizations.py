@@ -13,6 +13,7 @@ from app.clock import Clock, local_date
 from app.crypto import mask_phone
 from app.errors import NotFound, ValidationFailed
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.assistance import Authorization
 from models.catalogue import Bundle, Item
 from models.citizen import Citizen
@@ -33,18 +34,18 @@ def _scope(session: Session, scope: dict) -> tuple[str, list[str]]:
 
 def grant(*, session: Session, clock: Clock, actor: Actor, agent_phone: str, scope: dict,
           valid_until: date) -> Authorization:
-    now = clock()
-    if valid_until < local_date(now):
-        raise ValidationFailed(errors={"valid_until": ["有效期不能早于今天"]})
-    principal = session.get(Citizen, actor.id)
-    if principal.phone == agent_phone:
-        raise ValidationFailed("agent_is_principal", errors={"agent_phone": ["不能委托给本人"]})
-    kind, codes = _scope(session, scope)
-    authorization = Authorization(principal_id=actor.id, agent_phone=agent_phone, scope_kind=kind,
-                                  scope_codes=codes, valid_until=valid_until, created_at=now)
-    session.add(authorization)
-    session.commit()
-    return authorization
+    with transaction(session):
+        now = clock()
+        if valid_until < local_date(now):
+            raise ValidationFailed(errors={"valid_until": ["有效期不能早于今天"]})
+        principal = session.get(Citizen, actor.id)
+        if principal.phone == agent_phone:
+            raise ValidationFailed("agent_is_principal", errors={"agent_phone": ["不能委托给本人"]})
+        kind, codes = _scope(session, scope)
+        authorization = Authorization(principal_id=actor.id, agent_phone=agent_phone, scope_kind=kind,
+                                      scope_codes=codes, valid_until=valid_until, created_at=now)
+        session.add(authorization)
+        return authorization
 
 
 def list_authorizations(session: Session, actor: Actor, *, page: int = 1, page_size: int = 20):
@@ -57,12 +58,12 @@ def list_authorizations(session: Session, actor: Actor, *, page: int = 1, page_s
 
 def revoke(*, session: Session, clock: Clock, actor: Actor, authorization_id: int) -> None:
     """Only the principal revokes; revoking twice changes nothing."""
-    authorization = session.get(Authorization, authorization_id)
-    if authorization is None or authorization.principal_id != actor.id:
-        raise NotFound()
-    if authorization.revoked_at is None:
-        authorization.revoked_at = clock()
-    session.commit()
+    with transaction(session):
+        authorization = session.get(Authorization, authorization_id)
+        if authorization is None or authorization.principal_id != actor.id:
+            raise NotFound()
+        if authorization.revoked_at is None:
+            authorization.revoked_at = clock()
 
 
 def views(session: Session, actor: Actor, rows: list[Authorization], today: date) -> list[dict]:

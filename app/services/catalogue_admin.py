@@ -8,6 +8,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.services.calendar import calendar_changed
 from app.services.catalogue import bundle_parts
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.application import CalendarOverride
 from models.bundling import find_cycle
 from models.catalogue import (
@@ -48,55 +49,54 @@ def _assign(row, values: dict) -> None:
 
 
 def save_material(*, session: Session, data: dict, code: str | None = None) -> Material:
-    create = code is None
-    material = _get_or_new(session, Material, code or data["code"], create)
-    problems: dict = {}
-    elicense = _one(session, ElicenseType, data.get("elicense_type"), "elicense_type", problems)
-    if problems:
-        raise ValidationFailed("unknown_reference", errors=problems)
-    _assign(material, {"name": data["name"], "elicense_type_id": elicense.id if elicense else None,
-                       "formats": list(data["formats"]), "max_size_mb": data["max_size_mb"],
-                       "data_check": data.get("data_check")})
-    session.add(material)
-    session.commit()
-    return material
+    with transaction(session):
+        create = code is None
+        material = _get_or_new(session, Material, code or data["code"], create)
+        problems: dict = {}
+        elicense = _one(session, ElicenseType, data.get("elicense_type"), "elicense_type", problems)
+        if problems:
+            raise ValidationFailed("unknown_reference", errors=problems)
+        _assign(material, {"name": data["name"], "elicense_type_id": elicense.id if elicense else None,
+                           "formats": list(data["formats"]), "max_size_mb": data["max_size_mb"],
+                           "data_check": data.get("data_check")})
+        session.add(material)
+        return material
 
 
 def save_item(*, session: Session, data: dict, code: str | None = None) -> Item:
     """Create (code None) or replace an item; every reference must exist (八统一: one catalogue)."""
-    create = code is None
-    item = _get_or_new(session, Item, code or data["code"], create)
-    problems: dict = {}
-    department = _one(session, Department, data["department"], "department", problems)
-    result_type = _one(session, ElicenseType, data.get("result_elicense_type"),
-                       "result_elicense_type", problems)
-    wanted = [m["code"] for m in data["materials"]]
-    materials = _by_codes(session, Material, wanted)
-    missing = [c for c in wanted if c not in materials]
-    if missing:
-        problems["materials"] = [f"材料编码 {c} 不存在" for c in missing]
-    if problems:
-        session.rollback()
-        raise ValidationFailed("unknown_reference", errors=problems)
+    with transaction(session):
+        create = code is None
+        item = _get_or_new(session, Item, code or data["code"], create)
+        problems: dict = {}
+        department = _one(session, Department, data["department"], "department", problems)
+        result_type = _one(session, ElicenseType, data.get("result_elicense_type"),
+                           "result_elicense_type", problems)
+        wanted = [m["code"] for m in data["materials"]]
+        materials = _by_codes(session, Material, wanted)
+        missing = [c for c in wanted if c not in materials]
+        if missing:
+            problems["materials"] = [f"材料编码 {c} 不存在" for c in missing]
+        if problems:
+            raise ValidationFailed("unknown_reference", errors=problems)
 
-    _assign(item, {
-        "main_name": data["main_name"], "sub_name": data["sub_name"], "legal_basis": data["legal_basis"],
-        "department_id": department.id, "statutory_days": data["statutory_days"],
-        "promised_days": data["promised_days"], "max_visits": data["max_visits"],
-        "mobile": data["mobile"], "delivery_options": list(data["delivery_options"]),
-        "fee": data["fee"], "result_elicense_type_id": result_type.id if result_type else None,
-        "life_event": data.get("life_event"), "steps": list(data["steps"]),
-        "internal_steps": list(data["internal_steps"]), "form": [dict(f) for f in data["form"]],
-        "cross_region": data.get("cross_region", False),
-    })
-    _sync_materials(item, data["materials"], materials)
-    _sync_levels(item, data["hall_levels"])
-    session.add(item)
-    session.flush()
-    if not create:
-        _check_bundles_containing(session, item)
-    session.commit()
-    return item
+        _assign(item, {
+            "main_name": data["main_name"], "sub_name": data["sub_name"], "legal_basis": data["legal_basis"],
+            "department_id": department.id, "statutory_days": data["statutory_days"],
+            "promised_days": data["promised_days"], "max_visits": data["max_visits"],
+            "mobile": data["mobile"], "delivery_options": list(data["delivery_options"]),
+            "fee": data["fee"], "result_elicense_type_id": result_type.id if result_type else None,
+            "life_event": data.get("life_event"), "steps": list(data["steps"]),
+            "internal_steps": list(data["internal_steps"]), "form": [dict(f) for f in data["form"]],
+            "cross_region": data.get("cross_region", False),
+        })
+        _sync_materials(item, data["materials"], materials)
+        _sync_levels(item, data["hall_levels"])
+        session.add(item)
+        session.flush()
+        if not create:
+            _check_bundles_containing(session, item)
+        return item
 
 
 def _sync_materials(item: Item, wanted: list[dict], materials: dict[str, Material]) -> None:
@@ -122,56 +122,51 @@ def _check_bundles_containing(session: Session, item: Item) -> None:
         session.refresh(bundle)
         _, conflicts, _ = bundle_parts(bundle.items)
         if conflicts:
-            session.rollback()
             raise ValidationFailed("form_conflict", errors={"form": conflicts, "bundle": [bundle.code]})
 
 
 def save_bundle(*, session: Session, data: dict, code: str | None = None) -> Bundle:
     """Create or replace a 一件事 bundle: existing items, dependencies inside it, no cycles."""
-    create = code is None
-    bundle = _get_or_new(session, Bundle, code or data["code"], create)
-    codes = [entry["code"] for entry in data["items"]]
-    items = _by_codes(session, Item, codes)
-    missing = [c for c in codes if c not in items]
-    if missing:
-        session.rollback()
-        raise ValidationFailed("unknown_reference", errors={"items": [f"事项 {c} 不存在" for c in missing]})
-    outside = sorted({d for entry in data["items"] for d in entry["depends_on"] if d not in codes})
-    if outside:
-        session.rollback()
-        raise ValidationFailed("unknown_reference",
-                               errors={"depends_on": [f"前置事项 {c} 不在本件事中" for c in outside]})
-    cycle = find_cycle({entry["code"]: list(entry["depends_on"]) for entry in data["items"]})
-    if cycle:
-        session.rollback()
-        raise ValidationFailed("dependency_cycle", errors={"cycle": cycle})
+    with transaction(session):
+        create = code is None
+        bundle = _get_or_new(session, Bundle, code or data["code"], create)
+        codes = [entry["code"] for entry in data["items"]]
+        items = _by_codes(session, Item, codes)
+        missing = [c for c in codes if c not in items]
+        if missing:
+            raise ValidationFailed("unknown_reference", errors={"items": [f"事项 {c} 不存在" for c in missing]})
+        outside = sorted({d for entry in data["items"] for d in entry["depends_on"] if d not in codes})
+        if outside:
+            raise ValidationFailed("unknown_reference",
+                                   errors={"depends_on": [f"前置事项 {c} 不在本件事中" for c in outside]})
+        cycle = find_cycle({entry["code"]: list(entry["depends_on"]) for entry in data["items"]})
+        if cycle:
+            raise ValidationFailed("dependency_cycle", errors={"cycle": cycle})
 
-    _assign(bundle, {"name": data["name"], "life_event": data.get("life_event"),
-                     "description": data.get("description", "")})
-    current = {link.item.code: link for link in bundle.items}
-    links = []
-    for position, entry in enumerate(data["items"]):
-        link = current.get(entry["code"]) or BundleItem(item=items[entry["code"]])
-        _assign(link, {"position": position, "depends_on": list(entry["depends_on"])})
-        links.append(link)
-    if [id(x) for x in links] != [id(x) for x in bundle.items]:
-        bundle.items = links
-    _, conflicts, _ = bundle_parts(links)
-    if conflicts:
-        session.rollback()
-        raise ValidationFailed("form_conflict", errors={"form": conflicts})
-    session.add(bundle)
-    session.commit()
-    return bundle
+        _assign(bundle, {"name": data["name"], "life_event": data.get("life_event"),
+                         "description": data.get("description", "")})
+        current = {link.item.code: link for link in bundle.items}
+        links = []
+        for position, entry in enumerate(data["items"]):
+            link = current.get(entry["code"]) or BundleItem(item=items[entry["code"]])
+            _assign(link, {"position": position, "depends_on": list(entry["depends_on"])})
+            links.append(link)
+        if [id(x) for x in links] != [id(x) for x in bundle.items]:
+            bundle.items = links
+        _, conflicts, _ = bundle_parts(links)
+        if conflicts:
+            raise ValidationFailed("form_conflict", errors={"form": conflicts})
+        session.add(bundle)
+        return bundle
 
 
 def save_reference(*, session: Session, model, data: dict):
     """Upsert a department, carrier, hall or e-license type by code (used by seed-demo)."""
-    row = session.scalars(select(model).where(model.code == data["code"])).first() or model(code=data["code"])
-    _assign(row, {k: v for k, v in data.items() if k != "code"})
-    session.add(row)
-    session.commit()
-    return row
+    with transaction(session):
+        row = session.scalars(select(model).where(model.code == data["code"])).first() or model(code=data["code"])
+        _assign(row, {k: v for k, v in data.items() if k != "code"})
+        session.add(row)
+        return row
 
 
 def list_calendar(session: Session, *, page: int = 1, page_size: int = 20):
@@ -180,18 +175,18 @@ def list_calendar(session: Session, *, page: int = 1, page_size: int = 20):
 
 def set_calendar_day(*, session: Session, day, is_workday: bool, reason: str):
     """An admin's word on one day (a holiday or 调休 published after the library's release)."""
-    row = session.get(CalendarOverride, day) or CalendarOverride(day=day)
-    row.is_workday, row.reason = is_workday, reason
-    session.add(row)
-    session.commit()
+    with transaction(session):
+        row = session.get(CalendarOverride, day) or CalendarOverride(day=day)
+        row.is_workday, row.reason = is_workday, reason
+        session.add(row)
     calendar_changed()
     return row
 
 
 def delete_calendar_day(*, session: Session, day) -> None:
-    row = session.get(CalendarOverride, day)
-    if row is None:
-        raise NotFound()
-    session.delete(row)
-    session.commit()
+    with transaction(session):
+        row = session.get(CalendarOverride, day)
+        if row is None:
+            raise NotFound()
+        session.delete(row)
     calendar_changed()

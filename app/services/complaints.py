@@ -15,6 +15,7 @@ from app.services.calendar import load_calendar
 from app.services.notify import notify_citizen
 from app.services.paging import in_region, page_of
 from app.services.supervision import check_region
+from app.services.unit_of_work import transaction
 from models.application import Application
 from models.calendar import WorkCalendar, deadline_light
 from models.catalogue import Department, Item, region_prefix
@@ -26,24 +27,24 @@ SUMMARY_CHARS = 20
 def complain(*, session: Session, clock: Clock, actor: Actor, content: str, application_id: int | None,
              item_code: str | None, answer_days: int, default_region: str) -> Complaint:
     """办不成事: optionally tied to an application or an item; answered within `answer_days`."""
-    region = default_region
-    if application_id is not None:
-        from app.services.applications import own_application
+    with transaction(session):
+        region = default_region
+        if application_id is not None:
+            from app.services.applications import own_application
 
-        region = own_application(session, actor, application_id).region_code
-    if item_code is not None:
-        item = session.scalars(select(Item).where(Item.code == item_code)).first()
-        if item is None:
-            raise ValidationFailed("unknown_reference", errors={"item_code": [f"事项 {item_code} 不存在"]})
-        if application_id is None:
-            region = item.department.region_code
-    now = clock()
-    complaint = Complaint(citizen_id=actor.id, application_id=application_id, item_code=item_code, region_code=region,
-                          content=content, due_on=load_calendar(session).add_working_days(local_date(now), answer_days),
-                          created_at=now)
-    session.add(complaint)
-    session.commit()
-    return complaint
+            region = own_application(session, actor, application_id).region_code
+        if item_code is not None:
+            item = session.scalars(select(Item).where(Item.code == item_code)).first()
+            if item is None:
+                raise ValidationFailed("unknown_reference", errors={"item_code": [f"事项 {item_code} 不存在"]})
+            if application_id is None:
+                region = item.department.region_code
+        now = clock()
+        complaint = Complaint(citizen_id=actor.id, application_id=application_id, item_code=item_code, region_code=region,
+                              content=content, due_on=load_calendar(session).add_working_days(local_date(now), answer_days),
+                              created_at=now)
+        session.add(complaint)
+        return complaint
 
 
 def _visible(actor: Actor):
@@ -89,31 +90,31 @@ def _staff_complaint(session: Session, actor: Actor, complaint_id: int) -> Compl
 
 def assign(*, session: Session, clock: Clock, actor: Actor, complaint_id: int, department_code: str) -> Complaint:
     """转办: a department answers it; its reviewers see it and are alerted."""
-    complaint = _staff_complaint(session, actor, complaint_id)
-    department = session.scalars(select(Department).where(Department.code == department_code)).first()
-    if department is None:
-        raise ValidationFailed("unknown_reference", errors={"department_code": [f"部门 {department_code} 不存在"]})
-    if not department.region_code.startswith(region_prefix(check_region(actor, None))):
-        raise ValidationFailed("unknown_reference", errors={"department_code": ["只能转办给本辖区的部门"]})
-    now = clock()
-    complaint.department_id, complaint.assigned_at = department.id, now
-    session.add(Alert(application_id=complaint.application_id, complaint_id=complaint.id,
-                      department_id=department.id, light=complaint.light, kind="complaint", created_at=now,
-                      message=f"转办：群众反映「{_summary(complaint)}」，请于 {complaint.due_on} 前答复"))
-    session.commit()
-    return complaint
+    with transaction(session):
+        complaint = _staff_complaint(session, actor, complaint_id)
+        department = session.scalars(select(Department).where(Department.code == department_code)).first()
+        if department is None:
+            raise ValidationFailed("unknown_reference", errors={"department_code": [f"部门 {department_code} 不存在"]})
+        if not department.region_code.startswith(region_prefix(check_region(actor, None))):
+            raise ValidationFailed("unknown_reference", errors={"department_code": ["只能转办给本辖区的部门"]})
+        now = clock()
+        complaint.department_id, complaint.assigned_at = department.id, now
+        session.add(Alert(application_id=complaint.application_id, complaint_id=complaint.id,
+                          department_id=department.id, light=complaint.light, kind="complaint", created_at=now,
+                          message=f"转办：群众反映「{_summary(complaint)}」，请于 {complaint.due_on} 前答复"))
+        return complaint
 
 
 def respond(*, session: Session, clock: Clock, actor: Actor, complaint_id: int, response: str) -> Complaint:
     """The answer; the citizen is told at once and reads it in GET /complaints/{id}."""
-    complaint = _staff_complaint(session, actor, complaint_id)
-    now = clock()
-    complaint.status, complaint.response = "answered", response
-    complaint.responded_at, complaint.responded_by, complaint.answered_on = now, actor.id, local_date(now)
-    notify_citizen(session, complaint.citizen_id, "complaint_answered", at=now,
-                   application_id=complaint.application_id, summary=_summary(complaint), response=response)
-    session.commit()
-    return complaint
+    with transaction(session):
+        complaint = _staff_complaint(session, actor, complaint_id)
+        now = clock()
+        complaint.status, complaint.response = "answered", response
+        complaint.responded_at, complaint.responded_by, complaint.answered_on = now, actor.id, local_date(now)
+        notify_citizen(session, complaint.citizen_id, "complaint_answered", at=now,
+                       application_id=complaint.application_id, summary=_summary(complaint), response=response)
+        return complaint
 
 
 def _summary(complaint: Complaint) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from app.gateways.datasource import put_record
+from app.services.unit_of_work import transaction
 
 WANG, LI = "330825196504120036", "330825196809070025"  # 王建国 retiring, married to 李秀英
 ZHAO, SUN = "330825199203180012", "330825199406250025"  # 赵磊 and 孙丽, new parents
@@ -66,13 +67,13 @@ PEOPLE: dict[str, dict[str, dict]] = {
 
 def seed_people(*, session: Session, cipher) -> int:
     """Upsert every demo person's records into the embedded data source; returns the record count."""
-    count = 0
-    for id_number, records in PEOPLE.items():
-        for kind, payload in records.items():
-            put_record(session, cipher, kind, id_number, payload)
-            count += 1
-    session.commit()
-    return count
+    with transaction(session):
+        count = 0
+        for id_number, records in PEOPLE.items():
+            for kind, payload in records.items():
+                put_record(session, cipher, kind, id_number, payload)
+                count += 1
+        return count
 
 
 # phone, profile name, ID number: 赵磊's profile matches the population register (verified when
@@ -86,21 +87,21 @@ def seed_citizens(*, session: Session, cipher, now) -> int:
     """Demo citizens with profiles, verified against the embedded data source where it agrees."""
     from sqlalchemy import select
 
-    from app.gateways.datasource import EmbeddedDataSource
-    from app.services.accounts import ID_CONTEXT
-    from app.services.real_name import record_population_check
-    from models.citizen import Citizen
+    with transaction(session):
+        from app.gateways.datasource import EmbeddedDataSource
+        from app.services.accounts import ID_CONTEXT
+        from app.services.real_name import record_population_check
+        from models.citizen import Citizen
 
-    created = 0
-    source = EmbeddedDataSource(lambda: session, cipher)
-    for phone, name, id_number in CITIZENS:
-        if session.scalars(select(Citizen.id).where(Citizen.phone == phone)).first() is not None:
-            continue
-        citizen = Citizen(phone=phone, name=name, id_number_cipher=cipher.encrypt(id_number, context=ID_CONTEXT),
-                          id_number_hash=cipher.lookup_hash(id_number, context=ID_CONTEXT))
-        session.add(citizen)
-        session.flush()
-        record_population_check(session, source, citizen, id_number, now)
-        created += 1
-    session.commit()
-    return created
+        created = 0
+        source = EmbeddedDataSource(lambda: session, cipher)
+        for phone, name, id_number in CITIZENS:
+            if session.scalars(select(Citizen.id).where(Citizen.phone == phone)).first() is not None:
+                continue
+            citizen = Citizen(phone=phone, name=name, id_number_cipher=cipher.encrypt(id_number, context=ID_CONTEXT),
+                              id_number_hash=cipher.lookup_hash(id_number, context=ID_CONTEXT))
+            session.add(citizen)
+            session.flush()
+            record_population_check(session, source, citizen, id_number, now)
+            created += 1
+        return created

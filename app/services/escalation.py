@@ -12,6 +12,7 @@ from app.clock import Clock
 from app.errors import Conflict, NotFound
 from app.services import workflow
 from app.services.supervision import OPEN_APPS, OPEN_SUBS, WARN, supervised
+from app.services.unit_of_work import transaction
 from models.application import Application, SubCase
 from models.calendar import WorkCalendar
 from models.catalogue import parent_region
@@ -51,27 +52,27 @@ def escalate_red(session: Session, *, now: datetime, today: date, calendar: Work
 
 def urge(*, session: Session, clock: Clock, actor: Actor, application_id: int, note: str) -> dict:
     """A 督办 notice to the hall, and to each department whose part is late; recorded on the case."""
-    application = session.scalars(select(Application).where(Application.id == application_id,
-                                                            supervised(actor))).first()
-    if application is None:
-        raise NotFound()
-    late_subs = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
-                                                      SubCase.status.in_(OPEN_SUBS),
-                                                      SubCase.light.in_(WARN))).all()
-    warned = application.light in WARN or application.commitment_overdue or late_subs
-    if application.status not in OPEN_APPS or not warned:
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status),
-                                                     "light": application.light, "action": "urge"})
-    now = clock()
-    text = f"督办：办件 {application.number}（{application.title}）请抓紧办理。{note}"
-    alerts = [Alert(application_id=application.id, hall_id=application.hall_id, light="red", kind="urge",
-                    message=text, created_at=now)]
-    alerts += [Alert(application_id=application.id, subcase_id=sub.id, department_id=sub.department_id,
-                     light="red", kind="urge", message=text, created_at=now) for sub in late_subs]
-    session.add_all(alerts)
-    workflow.record(session, application, "urged", actor=actor, at=now, message="", note=note,
-                    details={"departments": sorted({s.department_id for s in late_subs})})
-    session.commit()
-    return {"application_id": application.id, "number": application.number, "note": note, "urged_at": now,
-            "hall_id": application.hall_id, "department_ids": sorted({s.department_id for s in late_subs}),
-            "notices": len(alerts)}
+    with transaction(session):
+        application = session.scalars(select(Application).where(Application.id == application_id,
+                                                                supervised(actor))).first()
+        if application is None:
+            raise NotFound()
+        late_subs = session.scalars(select(SubCase).where(SubCase.application_id == application.id,
+                                                          SubCase.status.in_(OPEN_SUBS),
+                                                          SubCase.light.in_(WARN))).all()
+        warned = application.light in WARN or application.commitment_overdue or late_subs
+        if application.status not in OPEN_APPS or not warned:
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status),
+                                                         "light": application.light, "action": "urge"})
+        now = clock()
+        text = f"督办：办件 {application.number}（{application.title}）请抓紧办理。{note}"
+        alerts = [Alert(application_id=application.id, hall_id=application.hall_id, light="red", kind="urge",
+                        message=text, created_at=now)]
+        alerts += [Alert(application_id=application.id, subcase_id=sub.id, department_id=sub.department_id,
+                         light="red", kind="urge", message=text, created_at=now) for sub in late_subs]
+        session.add_all(alerts)
+        workflow.record(session, application, "urged", actor=actor, at=now, message="", note=note,
+                        details={"departments": sorted({s.department_id for s in late_subs})})
+        return {"application_id": application.id, "number": application.number, "note": note, "urged_at": now,
+                "hall_id": application.hall_id, "department_ids": sorted({s.department_id for s in late_subs}),
+                "notices": len(alerts)}

@@ -16,6 +16,7 @@ from app.services.calendar import load_calendar
 from app.services.notify import notify
 from app.services.paging import in_region, page_of
 from app.services.supervision import check_region
+from app.services.unit_of_work import transaction
 from models.application import Application, SubCase
 from models.catalogue import region_prefix
 from models.evaluation import RECTIFY_AT_MOST, SCORES, Evaluation, Rectification
@@ -42,46 +43,45 @@ def rate(*, session: Session, clock: Clock, actor: Actor, application_id: int, s
          comment: str, rectification_days: int, about_item: str | None = None) -> Evaluation:
     from app.services.applications import own_application
 
-    application = own_application(session, actor, application_id)
-    if application.status not in FINISHED:
-        raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "rate"})
-    now = clock()
-    department_id = _owner_department(session, application, about_item)
-    evaluation = Evaluation(application_id=application.id, citizen_id=actor.id, score=score, tags=tags,
-                            comment=comment, invited=application.evaluation_invited_at is not None, created_at=now)
-    session.add(evaluation)
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("already_rated") from exc
-    workflow.record(session, application, "rated", actor=actor, at=now, message=f"您的评价：{SCORES[score]}")
-    application.rating_score, application.rating_invited = score, evaluation.invited
-    if score <= RECTIFY_AT_MOST:
-        application.rectification_state = "open"
-        calendar = load_calendar(session)
-        today = local_date(now)
-        session.add(Rectification(evaluation_id=evaluation.id, application_id=application.id,
-                                  hall_id=None if department_id else application.hall_id,
-                                  department_id=department_id, region_code=application.region_code,
-                                  first_contact_due=calendar.add_working_days(today, 1),
-                                  fix_due=calendar.add_working_days(today, rectification_days), created_at=now))
-    session.commit()
-    return evaluation
+    with transaction(session):
+        application = own_application(session, actor, application_id)
+        if application.status not in FINISHED:
+            raise Conflict("invalid_transition", errors={"current_status": str(application.status), "action": "rate"})
+        now = clock()
+        department_id = _owner_department(session, application, about_item)
+        evaluation = Evaluation(application_id=application.id, citizen_id=actor.id, score=score, tags=tags,
+                                comment=comment, invited=application.evaluation_invited_at is not None, created_at=now)
+        session.add(evaluation)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict("already_rated") from exc
+        workflow.record(session, application, "rated", actor=actor, at=now, message=f"您的评价：{SCORES[score]}")
+        application.rating_score, application.rating_invited = score, evaluation.invited
+        if score <= RECTIFY_AT_MOST:
+            application.rectification_state = "open"
+            calendar = load_calendar(session)
+            today = local_date(now)
+            session.add(Rectification(evaluation_id=evaluation.id, application_id=application.id,
+                                      hall_id=None if department_id else application.hall_id,
+                                      department_id=department_id, region_code=application.region_code,
+                                      first_contact_due=calendar.add_working_days(today, 1),
+                                      fix_due=calendar.add_working_days(today, rectification_days), created_at=now))
+        return evaluation
 
 
 def invite_unrated(*, session: Session, clock: Clock) -> int:
     """Once, 3 days after completion, invite citizens who have not rated (邀请评价)."""
-    now = clock()
-    rated = select(Evaluation.application_id)
-    due = session.scalars(select(Application).where(
-        Application.status.in_(FINISHED), Application.completed_at <= now - INVITE_AFTER,
-        Application.evaluation_invited_at.is_(None), Application.id.not_in(rated))).all()
-    for application in due:
-        application.evaluation_invited_at = now
-        notify(session, application, "evaluation_invitation", at=now)
-    session.commit()
-    return len(due)
+    with transaction(session):
+        now = clock()
+        rated = select(Evaluation.application_id)
+        due = session.scalars(select(Application).where(
+            Application.status.in_(FINISHED), Application.completed_at <= now - INVITE_AFTER,
+            Application.evaluation_invited_at.is_(None), Application.id.not_in(rated))).all()
+        for application in due:
+            application.evaluation_invited_at = now
+            notify(session, application, "evaluation_invitation", at=now)
+        return len(due)
 
 
 def _rectifications_for(actor: Actor):
@@ -110,58 +110,58 @@ def _rectification(session: Session, actor: Actor, rectification_id: int) -> Rec
 
 def contact(*, session: Session, clock: Clock, actor: Actor, rectification_id: int, note: str) -> Rectification:
     """First contact with the citizen (due within 1 working day)."""
-    rect = _rectification(session, actor, rectification_id)
-    if rect.status != "open":
-        raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "contact"})
-    rect.status, rect.contacted_at, rect.contact_note = "contacted", clock(), note
-    session.get(Application, rect.application_id).rectification_state = "contacted"
-    session.commit()
-    return rect
+    with transaction(session):
+        rect = _rectification(session, actor, rectification_id)
+        if rect.status != "open":
+            raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "contact"})
+        rect.status, rect.contacted_at, rect.contact_note = "contacted", clock(), note
+        session.get(Application, rect.application_id).rectification_state = "contacted"
+        return rect
 
 
 def resolve(*, session: Session, clock: Clock, actor: Actor, rectification_id: int, resolution: str) -> Rectification:
     """The fix; the citizen is told and may rate it."""
-    rect = _rectification(session, actor, rectification_id)
-    if rect.status not in ("open", "contacted"):
-        raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "resolve"})
-    now = clock()
-    rect.status, rect.resolved_at, rect.resolution = "resolved", now, resolution
-    application = session.get(Application, rect.application_id)
-    application.rectification_state = "resolved"
-    notify(session, application, "rectification_resolved", at=now, resolution=resolution)
-    workflow.record(session, application, "rectified", actor=actor, at=now, message=f"整改结果：{resolution}")
-    session.commit()
-    return rect
+    with transaction(session):
+        rect = _rectification(session, actor, rectification_id)
+        if rect.status not in ("open", "contacted"):
+            raise Conflict("invalid_transition", errors={"current_status": rect.status, "action": "resolve"})
+        now = clock()
+        rect.status, rect.resolved_at, rect.resolution = "resolved", now, resolution
+        application = session.get(Application, rect.application_id)
+        application.rectification_state = "resolved"
+        notify(session, application, "rectification_resolved", at=now, resolution=resolution)
+        workflow.record(session, application, "rectified", actor=actor, at=now, message=f"整改结果：{resolution}")
+        return rect
 
 
 def rate_rectification(*, session: Session, clock: Clock, actor: Actor, application_id: int, score: int) -> Rectification:
     from app.services.applications import own_application
 
-    application = own_application(session, actor, application_id)
-    rect = session.scalars(select(Rectification).where(Rectification.application_id == application.id)).first()
-    if rect is None or rect.status != "resolved":
-        raise Conflict("invalid_transition", errors={"current_status": rect.status if rect else "none",
-                                                     "action": "rate_rectification"})
-    if rect.citizen_score is not None:
-        raise Conflict("already_rated")
-    rect.citizen_score = score
-    session.commit()
-    return rect
+    with transaction(session):
+        application = own_application(session, actor, application_id)
+        rect = session.scalars(select(Rectification).where(Rectification.application_id == application.id)).first()
+        if rect is None or rect.status != "resolved":
+            raise Conflict("invalid_transition", errors={"current_status": rect.status if rect else "none",
+                                                         "action": "rate_rectification"})
+        if rect.citizen_score is not None:
+            raise Conflict("already_rated")
+        rect.citizen_score = score
+        return rect
 
 
 def dismiss(*, session: Session, clock: Clock, actor: Actor, evaluation_id: int, reason: str) -> Evaluation:
     """A supervisor judges a rating malicious: it stops counting, the reason stays on record."""
-    evaluation = session.get(Evaluation, evaluation_id)
-    application = session.get(Application, evaluation.application_id) if evaluation else None
-    if evaluation is None or not application.region_code.startswith(region_prefix(check_region(actor, None))):
-        raise NotFound()
-    if evaluation.dismissed_at is not None:
-        raise Conflict("invalid_transition", errors={"current_status": "dismissed", "action": "dismiss"})
-    evaluation.dismissed_at, evaluation.dismissed_by, evaluation.dismiss_reason = clock(), actor.id, reason
-    application.rating_score = None  # a dismissed rating no longer counts (it was still an answer)
-    rect = session.scalars(select(Rectification).where(Rectification.evaluation_id == evaluation.id)).first()
-    if rect is not None and rect.status != "resolved":
-        rect.status = "dismissed"
-        application.rectification_state = None
-    session.commit()
-    return evaluation
+    with transaction(session):
+        evaluation = session.get(Evaluation, evaluation_id)
+        application = session.get(Application, evaluation.application_id) if evaluation else None
+        if evaluation is None or not application.region_code.startswith(region_prefix(check_region(actor, None))):
+            raise NotFound()
+        if evaluation.dismissed_at is not None:
+            raise Conflict("invalid_transition", errors={"current_status": "dismissed", "action": "dismiss"})
+        evaluation.dismissed_at, evaluation.dismissed_by, evaluation.dismiss_reason = clock(), actor.id, reason
+        application.rating_score = None  # a dismissed rating no longer counts (it was still an answer)
+        rect = session.scalars(select(Rectification).where(Rectification.evaluation_id == evaluation.id)).first()
+        if rect is not None and rect.status != "resolved":
+            rect.status = "dismissed"
+            application.rectification_state = None
+        return evaluation

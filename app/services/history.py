@@ -11,6 +11,7 @@ import random
 from datetime import date, datetime, timedelta, timezone
 
 from app.clock import SHANGHAI
+from app.services.unit_of_work import transaction
 
 from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -34,138 +35,138 @@ def _next_id(session: Session, model) -> int:
 
 def seed_history(*, session: Session, count: int, months: int = 12, today: date, seed: int = 2026,
                  batch: int = BATCH) -> dict:
-    rng = random.Random(seed)
-    items = session.scalars(select(Item)).all()
-    bundles = session.scalars(select(Bundle)).all()
-    hall = session.scalars(select(Hall).where(Hall.region_code == COUNTIES[0]).order_by(Hall.id)).first()
-    carrier = session.scalars(select(Carrier).order_by(Carrier.id)).first()
-    clerk = session.scalars(select(Staff).where(Staff.hall_id == hall.id).order_by(Staff.id)).first() if hall else None
-    if not items or hall is None or carrier is None or clerk is None:
-        raise RuntimeError("run seed-demo first: history needs the catalogue, a hall and a carrier")
-    citizens_wanted = max(1, count // 3)
-    ids = {m: _next_id(session, m) for m in (Citizen, Application, SubCase, Visit, ApplicationMaterial,
-                                            Shipment, Evaluation, Rectification, Complaint)}
-    citizen_ids = list(range(ids[Citizen], ids[Citizen] + citizens_wanted))
-    ids[Citizen] += citizens_wanted
+    with transaction(session):
+        rng = random.Random(seed)
+        items = session.scalars(select(Item)).all()
+        bundles = session.scalars(select(Bundle)).all()
+        hall = session.scalars(select(Hall).where(Hall.region_code == COUNTIES[0]).order_by(Hall.id)).first()
+        carrier = session.scalars(select(Carrier).order_by(Carrier.id)).first()
+        clerk = session.scalars(select(Staff).where(Staff.hall_id == hall.id).order_by(Staff.id)).first() if hall else None
+        if not items or hall is None or carrier is None or clerk is None:
+            raise RuntimeError("run seed-demo first: history needs the catalogue, a hall and a carrier")
+        citizens_wanted = max(1, count // 3)
+        ids = {m: _next_id(session, m) for m in (Citizen, Application, SubCase, Visit, ApplicationMaterial,
+                                                Shipment, Evaluation, Rectification, Complaint)}
+        citizen_ids = list(range(ids[Citizen], ids[Citizen] + citizens_wanted))
+        ids[Citizen] += citizens_wanted
 
-    def take(model) -> int:
-        """The next id of a table: ids are assigned here so children can point at parents."""
-        ids[model] += 1
-        return ids[model] - 1
+        def take(model) -> int:
+            """The next id of a table: ids are assigned here so children can point at parents."""
+            ids[model] += 1
+            return ids[model] - 1
 
-    _bulk(session, Citizen, [{"id": cid, "phone": f"199{cid:08d}"[-11:], "name": f"历史用户{cid}",
-                              "real_name_verified": False} for cid in citizen_ids])
-    rows: dict = {m: [] for m in ids}
-    start_day = today - timedelta(days=30 * months)
-    # History ends as `today` begins in Shanghai: nothing in it happens later than that.
-    history_ends = datetime.combine(today, datetime.min.time(), tzinfo=SHANGHAI)
-    for n in range(count):
-        aid = take(Application)
-        region = COUNTIES[0] if rng.random() < 0.5 else rng.choice(COUNTIES[1:])
-        day = start_day + timedelta(days=rng.randrange((today - start_day).days or 1))
-        submitted = datetime(day.year, day.month, day.day, rng.randrange(1, 9), rng.randrange(60), tzinfo=timezone.utc)
-        if rng.random() < 0.25 and bundles:
-            bundle = rng.choice(bundles)
-            case_items, title, item_code, bundle_code = [link.item for link in bundle.items], bundle.name, None, bundle.code
-        else:
-            item = rng.choice(items)
-            case_items, title, item_code, bundle_code = [item], item.main_name, item.code, None
-        promised = max(i.promised_days for i in case_items)
-        statutory = max(i.statutory_days for i in case_items)
-        # Channels as the statistics count them (the window's cases were assisted there, 帮办).
-        channel = rng.choices(["mobile", "assisted", "agent"], [84, 12, 4])[0]
-        roll = rng.random()
-        recent = (today - day).days < 10
-        status = ("submitted" if recent and roll < 0.3 else "in_review" if recent and roll < 0.6 else
-                  "rejected" if roll < 0.03 else "withdrawn" if roll < 0.05 else "completed")
-        # History numbers use the id above the live daily sequence's range: unique across runs.
-        app = {"id": aid, "number": make_number(region, day, 100000 + aid),
-               "citizen_id": rng.choice(citizen_ids), "item_code": item_code, "bundle_code": bundle_code,
-               "title": title, "hall_id": hall.id if region == COUNTIES[0] else None, "region_code": region,
-               "status": status, "version": 1, "form": {}, "form_spec": [], "channel": channel,
-               "promised_days": promised, "statutory_days": statutory, "submitted_at": submitted,
-               "return_count": 1 if rng.random() < 0.06 else 0, "changed_since_return": False,
-               "created_at": submitted, "updated_at": submitted}
-        visits = 1 if channel == "assisted" else 0
-        if status in ("in_review", "completed"):
-            accepted = submitted + timedelta(hours=rng.randrange(1, 30))
-            app.update(accepted_at=accepted, accepted_on=accepted.date(), promised_date=_add_working(accepted.date(), promised))
-        if status == "in_review":
-            app["light"] = "green"
-        if status == "completed":
-            late = rng.random() < 0.12
-            taken = rng.randint(promised + 1, promised + 6) if late else rng.randint(0, promised)
-            if late and taken > promised + 3:  # red past ESCALATE_AFTER_WORKING_DAYS: went up (督办)
-                app["escalated_at"] = app["accepted_at"] + timedelta(days=(promised + 3) * 7 / 5)
-                app["escalated_to"] = region[:4] + "00"
-            app["commitment_overdue"] = rng.random() < 0.02  # a 容缺 pledge supplied late
-            completed = app["accepted_at"] + timedelta(days=taken * 7 / 5, hours=rng.randrange(1, 8))
-            if completed >= history_ends:  # not finished yet: still with the departments
-                status = app["status"] = "in_review"
+        _bulk(session, Citizen, [{"id": cid, "phone": f"199{cid:08d}"[-11:], "name": f"历史用户{cid}",
+                                  "real_name_verified": False} for cid in citizen_ids])
+        rows: dict = {m: [] for m in ids}
+        start_day = today - timedelta(days=30 * months)
+        # History ends as `today` begins in Shanghai: nothing in it happens later than that.
+        history_ends = datetime.combine(today, datetime.min.time(), tzinfo=SHANGHAI)
+        for n in range(count):
+            aid = take(Application)
+            region = COUNTIES[0] if rng.random() < 0.5 else rng.choice(COUNTIES[1:])
+            day = start_day + timedelta(days=rng.randrange((today - start_day).days or 1))
+            submitted = datetime(day.year, day.month, day.day, rng.randrange(1, 9), rng.randrange(60), tzinfo=timezone.utc)
+            if rng.random() < 0.25 and bundles:
+                bundle = rng.choice(bundles)
+                case_items, title, item_code, bundle_code = [link.item for link in bundle.items], bundle.name, None, bundle.code
+            else:
+                item = rng.choice(items)
+                case_items, title, item_code, bundle_code = [item], item.main_name, item.code, None
+            promised = max(i.promised_days for i in case_items)
+            statutory = max(i.statutory_days for i in case_items)
+            # Channels as the statistics count them (the window's cases were assisted there, 帮办).
+            channel = rng.choices(["mobile", "assisted", "agent"], [84, 12, 4])[0]
+            roll = rng.random()
+            recent = (today - day).days < 10
+            status = ("submitted" if recent and roll < 0.3 else "in_review" if recent and roll < 0.6 else
+                      "rejected" if roll < 0.03 else "withdrawn" if roll < 0.05 else "completed")
+            # History numbers use the id above the live daily sequence's range: unique across runs.
+            app = {"id": aid, "number": make_number(region, day, 100000 + aid),
+                   "citizen_id": rng.choice(citizen_ids), "item_code": item_code, "bundle_code": bundle_code,
+                   "title": title, "hall_id": hall.id if region == COUNTIES[0] else None, "region_code": region,
+                   "status": status, "version": 1, "form": {}, "form_spec": [], "channel": channel,
+                   "promised_days": promised, "statutory_days": statutory, "submitted_at": submitted,
+                   "return_count": 1 if rng.random() < 0.06 else 0, "changed_since_return": False,
+                   "created_at": submitted, "updated_at": submitted}
+            visits = 1 if channel == "assisted" else 0
+            if status in ("in_review", "completed"):
+                accepted = submitted + timedelta(hours=rng.randrange(1, 30))
+                app.update(accepted_at=accepted, accepted_on=accepted.date(), promised_date=_add_working(accepted.date(), promised))
+            if status == "in_review":
                 app["light"] = "green"
-        if status == "completed":
-            app.update(completed_at=completed, working_days_taken=taken, on_time=not late)
-            if rng.random() < 0.04:
-                visits += 1  # came in for 补正 or to verify an original
-            method = rng.choices(["post", "window", None], [50, 30, 20])[0]
-            app["delivery_method"] = method
-            if rng.random() < 0.85:
-                app.update(status="delivered", delivered_at=completed + timedelta(days=rng.randint(0, 3)))
-                if method == "window":
-                    visits += 1
-                elif method == "post":
-                    rows[Shipment].append({
-                        "id": take(Shipment), "number": f"{app['number']}-P1", "application_id": aid, "hall_id": hall.id,
-                        "carrier_id": carrier.id, "status": "delivered", "version": 1,
-                        "address": {"recipient": "历史", "phone": "13800000000", "region_code": region,
-                                    "detail": "历史地址", "postcode": "324400"},
-                        "tracking_number": f"H{aid:012d}", "requested_at": completed, "packed_at": completed,
-                        "picked_up_at": completed, "delivered_at": app["delivered_at"], "recipient_name": "本人",
-                        "created_at": completed, "updated_at": completed})
-            # The past had its worker too: cases finished long ago were invited to rate back then.
-            if (today - completed.date()).days > 3:
-                app["evaluation_invited_at"] = completed + timedelta(days=3)
-            if rng.random() < 0.6:
-                _rate(rng, rows, take, app, hall.id)
-        for v in range(visits):
-            rows[Visit].append({"id": take(Visit), "application_id": aid, "hall_id": hall.id,
-                                "staff_id": clerk.id, "purpose": "窗口办理" if v == 0 else "领取结果",
-                                "at": submitted + timedelta(hours=v)})
-        for position, item in enumerate(case_items if "accepted_at" in app else []):
-            decided = status == "completed"
-            rows[SubCase].append({"id": take(SubCase), "application_id": aid,
-                                  "position": position, "item_id": item.id, "item_code": item.code,
-                                  "department_id": item.department_id,
-                                  "status": "approved" if decided else "pending",
-                                  "version": 1, "depends_on": [], "promised_days": item.promised_days,
-                                  "opened_on": app.get("accepted_on")})
-        for position in range(2):
-            rows[ApplicationMaterial].append({
-                "id": take(ApplicationMaterial), "application_id": aid,
-                "position": position, "code": f"M{position}", "name": "材料", "required": True,
-                "commitment_allowed": False, "elicense_type": "ID_CARD" if position == 0 else None,
-                "formats": ["jpg"], "max_size_mb": 10, "items": [],
-                "satisfied_by": ("elicense" if rng.random() < 0.35 else "upload") if position == 0
-                else ("data" if rng.random() < 0.2 else "upload"),  # 无证明: proved from government data
-                "upload_ids": [], "pending": False})
-        if rng.random() < 0.005:
-            answered = (today - day).days > 10
-            rows[Complaint].append({"id": take(Complaint), "citizen_id": app["citizen_id"],
-                                    "application_id": aid, "item_code": item_code, "region_code": region,
-                                    "content": "材料要求与指南不一致，办不成", "due_on": day + timedelta(days=7),
-                                    "status": "answered" if answered else "open", "light": "green",
-                                    "answered_on": day + timedelta(days=rng.randint(2, 10)) if answered else None,
-                                    "created_at": submitted})
-        app["visit_count"] = visits
-        app["item_count"] = len(case_items) if "accepted_at" in app else 0
-        app["exempted_count"] = sum(1 for m in rows[ApplicationMaterial][-2:] if m["satisfied_by"] in EXEMPTING)
-        rows[Application].append(app)
-        if len(rows[Application]) >= batch:
-            _flush(session, rows)
-    _flush(session, rows)
-    _resync_sequences(session)
-    session.commit()
-    return {"applications": count, "citizens": citizens_wanted}
+            if status == "completed":
+                late = rng.random() < 0.12
+                taken = rng.randint(promised + 1, promised + 6) if late else rng.randint(0, promised)
+                if late and taken > promised + 3:  # red past ESCALATE_AFTER_WORKING_DAYS: went up (督办)
+                    app["escalated_at"] = app["accepted_at"] + timedelta(days=(promised + 3) * 7 / 5)
+                    app["escalated_to"] = region[:4] + "00"
+                app["commitment_overdue"] = rng.random() < 0.02  # a 容缺 pledge supplied late
+                completed = app["accepted_at"] + timedelta(days=taken * 7 / 5, hours=rng.randrange(1, 8))
+                if completed >= history_ends:  # not finished yet: still with the departments
+                    status = app["status"] = "in_review"
+                    app["light"] = "green"
+            if status == "completed":
+                app.update(completed_at=completed, working_days_taken=taken, on_time=not late)
+                if rng.random() < 0.04:
+                    visits += 1  # came in for 补正 or to verify an original
+                method = rng.choices(["post", "window", None], [50, 30, 20])[0]
+                app["delivery_method"] = method
+                if rng.random() < 0.85:
+                    app.update(status="delivered", delivered_at=completed + timedelta(days=rng.randint(0, 3)))
+                    if method == "window":
+                        visits += 1
+                    elif method == "post":
+                        rows[Shipment].append({
+                            "id": take(Shipment), "number": f"{app['number']}-P1", "application_id": aid, "hall_id": hall.id,
+                            "carrier_id": carrier.id, "status": "delivered", "version": 1,
+                            "address": {"recipient": "历史", "phone": "13800000000", "region_code": region,
+                                        "detail": "历史地址", "postcode": "324400"},
+                            "tracking_number": f"H{aid:012d}", "requested_at": completed, "packed_at": completed,
+                            "picked_up_at": completed, "delivered_at": app["delivered_at"], "recipient_name": "本人",
+                            "created_at": completed, "updated_at": completed})
+                # The past had its worker too: cases finished long ago were invited to rate back then.
+                if (today - completed.date()).days > 3:
+                    app["evaluation_invited_at"] = completed + timedelta(days=3)
+                if rng.random() < 0.6:
+                    _rate(rng, rows, take, app, hall.id)
+            for v in range(visits):
+                rows[Visit].append({"id": take(Visit), "application_id": aid, "hall_id": hall.id,
+                                    "staff_id": clerk.id, "purpose": "窗口办理" if v == 0 else "领取结果",
+                                    "at": submitted + timedelta(hours=v)})
+            for position, item in enumerate(case_items if "accepted_at" in app else []):
+                decided = status == "completed"
+                rows[SubCase].append({"id": take(SubCase), "application_id": aid,
+                                      "position": position, "item_id": item.id, "item_code": item.code,
+                                      "department_id": item.department_id,
+                                      "status": "approved" if decided else "pending",
+                                      "version": 1, "depends_on": [], "promised_days": item.promised_days,
+                                      "opened_on": app.get("accepted_on")})
+            for position in range(2):
+                rows[ApplicationMaterial].append({
+                    "id": take(ApplicationMaterial), "application_id": aid,
+                    "position": position, "code": f"M{position}", "name": "材料", "required": True,
+                    "commitment_allowed": False, "elicense_type": "ID_CARD" if position == 0 else None,
+                    "formats": ["jpg"], "max_size_mb": 10, "items": [],
+                    "satisfied_by": ("elicense" if rng.random() < 0.35 else "upload") if position == 0
+                    else ("data" if rng.random() < 0.2 else "upload"),  # 无证明: proved from government data
+                    "upload_ids": [], "pending": False})
+            if rng.random() < 0.005:
+                answered = (today - day).days > 10
+                rows[Complaint].append({"id": take(Complaint), "citizen_id": app["citizen_id"],
+                                        "application_id": aid, "item_code": item_code, "region_code": region,
+                                        "content": "材料要求与指南不一致，办不成", "due_on": day + timedelta(days=7),
+                                        "status": "answered" if answered else "open", "light": "green",
+                                        "answered_on": day + timedelta(days=rng.randint(2, 10)) if answered else None,
+                                        "created_at": submitted})
+            app["visit_count"] = visits
+            app["item_count"] = len(case_items) if "accepted_at" in app else 0
+            app["exempted_count"] = sum(1 for m in rows[ApplicationMaterial][-2:] if m["satisfied_by"] in EXEMPTING)
+            rows[Application].append(app)
+            if len(rows[Application]) >= batch:
+                _flush(session, rows)
+        _flush(session, rows)
+        _resync_sequences(session)
+        return {"applications": count, "citizens": citizens_wanted}
 
 
 def _rate(rng: random.Random, rows: dict, take, app: dict, hall_id: int) -> None:

@@ -9,6 +9,7 @@ from app.actors import Actor
 from app.clock import Clock
 from app.errors import NotFound
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.notification import Notification, OutboxStatus
 
 # Outbox states as the citizen sees them.
@@ -32,10 +33,10 @@ def list_messages(session: Session, actor: Actor, *, unread: bool | None = None,
 
 def mark_read(*, session: Session, clock: Clock, actor: Actor, message_id: int) -> dict:
     """Idempotent: the first reading time stays."""
-    message = session.get(Notification, message_id)
-    if message is None or message.citizen_id != actor.id:
-        raise NotFound()
-    if message.read_at is None:
-        message.read_at = clock()
-        session.commit()
-    return view(message)
+    with transaction(session):
+        message = session.get(Notification, message_id)
+        if message is None or message.citizen_id != actor.id:
+            raise NotFound()
+        if message.read_at is None:
+            message.read_at = clock()
+        return view(message)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.gateways import GatewayError
+from app.services.unit_of_work import transaction
 from models.citizen import Citizen
 from models.notification import Notification, OutboxStatus
 
@@ -45,39 +46,40 @@ def deliver_one(*, session: Session, clock: Clock, sms, wechat) -> str | None:
     a worker that dies mid-send leaves the message to be retried after the lease with the same
     message id. The outcome is written in a second short transaction."""
     now = clock()
-    message = session.scalars(
-        select(Notification).where(Notification.status == OutboxStatus.pending,
-                                   Notification.next_attempt_at <= now)
-        .order_by(Notification.next_attempt_at, Notification.id).limit(1)
-        .with_for_update(skip_locked=True)).first()
-    if message is None:
-        session.rollback()
-        return None
-    citizen = session.get(Citizen, message.citizen_id)
-    message.attempts += 1
-    message.next_attempt_at = now + LEASE
-    message.channel = "sms" if citizen.phone else "wechat" if citizen.wechat_openid else None
-    session.commit()
-    ident, attempts = message_id(message), message.attempts
+    with transaction(session):
+        message = session.scalars(
+            select(Notification).where(Notification.status == OutboxStatus.pending,
+                                       Notification.next_attempt_at <= now)
+            .order_by(Notification.next_attempt_at, Notification.id).limit(1)
+            .with_for_update(skip_locked=True)).first()
+        if message is None:
+            return None
+        citizen = session.get(Citizen, message.citizen_id)
+        message.attempts += 1
+        message.next_attempt_at = now + LEASE
+        message.channel = "sms" if citizen.phone else "wechat" if citizen.wechat_openid else None
+        ident, attempts = message_id(message), message.attempts
+        phone, openid = citizen.phone, citizen.wechat_openid
+        template, params, text = message.template, message.params, message.text
     try:
-        if citizen.phone:
-            sms.send(citizen.phone, message.template, message.params, message.text, message_id=ident)
-        elif citizen.wechat_openid:
-            wechat.send(citizen.wechat_openid, message.template, message.params, message.text, message_id=ident)
+        if phone:
+            sms.send(phone, template, params, text, message_id=ident)
+        elif openid:
+            wechat.send(openid, template, params, text, message_id=ident)
         else:
             raise GatewayError("the citizen has neither a phone nor a WeChat openid")
     except GatewayError as exc:
-        message.last_error = str(exc)[:1000]
-        if attempts >= MAX_ATTEMPTS:
-            message.status = OutboxStatus.failed
-            outcome = "failed"
-        else:
-            message.next_attempt_at = now + backoff(attempts)
-            outcome = "retried"
-        session.commit()
+        with transaction(session):
+            message.last_error = str(exc)[:1000]
+            if attempts >= MAX_ATTEMPTS:
+                message.status = OutboxStatus.failed
+                outcome = "failed"
+            else:
+                message.next_attempt_at = now + backoff(attempts)
+                outcome = "retried"
         return outcome
-    message.status, message.sent_at, message.last_error = OutboxStatus.sent, clock(), None
-    session.commit()
+    with transaction(session):
+        message.status, message.sent_at, message.last_error = OutboxStatus.sent, clock(), None
     return "sent"
 
 

@@ -17,6 +17,7 @@ from app.crypto import FieldCipher
 from app.errors import Conflict, DomainError, NotFound, ServiceUnavailable, ValidationFailed
 from app.gateways.datasource import DataSource, DataSourceUnavailable
 from app.services.accounts import ID_CONTEXT, citizen_id_number
+from app.services.unit_of_work import transaction
 from app.services.wallet import status_of
 from models.citizen import Citizen, IdentityCheck
 from models.elicense import Elicense
@@ -32,14 +33,6 @@ def _record(session: Session, citizen: Citizen, method: str, outcome: str, at: d
     if outcome == "verified":
         citizen.real_name_verified, citizen.real_name_method = True, method
         citizen.real_name_verified_at, citizen.real_name_verified_by = at, staff_id
-
-
-def _refuse(session: Session, citizen: Citizen, method: str, error: DomainError, at: datetime,
-            elicense_id: int | None = None) -> DomainError:
-    """The attempt is on record even when refused."""
-    _record(session, citizen, method, error.code, at, elicense_id=elicense_id)
-    session.commit()
-    return error
 
 
 def _by_population(data_source: DataSource, name: str, id_number: str) -> DomainError | None:
@@ -71,28 +64,28 @@ def verify_online(*, session: Session, clock: Clock, actor: Actor, cipher: Field
                   elicense_id: int | None = None, quiet: bool = False) -> Citizen:
     """Without a trip: against a verified 居民身份证 e-license when one is named, else the population
     data source. `quiet` (after a profile change) leaves an unconfirmed profile unverified silently."""
-    citizen = session.get(Citizen, actor.id)
-    if citizen is None:
-        raise NotFound()
-    if citizen.real_name_verified:
-        return citizen
-    id_number = citizen_id_number(citizen, cipher)
-    if not citizen.name or not id_number:
+    with transaction(session):
+        citizen = session.get(Citizen, actor.id)
+        if citizen is None:
+            raise NotFound()
+        if citizen.real_name_verified:
+            return citizen
+        id_number = citizen_id_number(citizen, cipher)
+        if not citizen.name or not id_number:
+            if quiet:
+                return citizen
+            raise ValidationFailed("profile_incomplete", errors={"profile": ["请先填写姓名和身份证号"]})
+        now = clock()
+        method = "population" if elicense_id is None else "elicense"
+        error = (_by_population(data_source, citizen.name, id_number) if elicense_id is None
+                 else _by_elicense(session, citizen, id_number, elicense_id, local_date(now)))
+        if error is None:
+            _record(session, citizen, method, "verified", now, elicense_id=elicense_id)
+            return citizen
+        _record(session, citizen, method, error.code, now, elicense_id=elicense_id)  # on record even when refused
         if quiet:
             return citizen
-        raise ValidationFailed("profile_incomplete", errors={"profile": ["请先填写姓名和身份证号"]})
-    now = clock()
-    method = "population" if elicense_id is None else "elicense"
-    error = (_by_population(data_source, citizen.name, id_number) if elicense_id is None
-             else _by_elicense(session, citizen, id_number, elicense_id, local_date(now)))
-    if error is not None:
-        error = _refuse(session, citizen, method, error, now, elicense_id)
-        if quiet:
-            return citizen
-        raise error
-    _record(session, citizen, method, "verified", now, elicense_id=elicense_id)
-    session.commit()
-    return citizen
+    raise error  # once the block has committed the refused attempt
 
 
 def record_population_check(session: Session, data_source: DataSource, citizen: Citizen, id_number: str,
@@ -107,31 +100,30 @@ def verify_in_person(*, session: Session, clock: Clock, actor: Actor, cipher: Fi
                      name: str, id_number: str) -> Citizen:
     """A clerk reads the citizen's 居民身份证 at the window: it must match the profile (or fills an
     empty one). The clerk is recorded."""
-    citizen = session.get(Citizen, citizen_id)
-    if citizen is None:
-        raise NotFound()
-    now = clock()
-    on_file = citizen_id_number(citizen, cipher)
-    if citizen.real_name_verified and on_file == id_number and citizen.name == name:
-        return citizen
-    if (on_file and on_file != id_number) or (citizen.name and citizen.name != name):
+    with transaction(session):
+        citizen = session.get(Citizen, citizen_id)
+        if citizen is None:
+            raise NotFound()
+        now = clock()
+        on_file = citizen_id_number(citizen, cipher)
+        if citizen.real_name_verified and on_file == id_number and citizen.name == name:
+            return citizen
+        if not ((on_file and on_file != id_number) or (citizen.name and citizen.name != name)):
+            if not on_file:
+                lookup = cipher.lookup_hash(id_number, context=ID_CONTEXT)
+                if session.scalars(select(Citizen.id).where(Citizen.id_number_hash == lookup)).first():
+                    raise Conflict("id_number_taken")
+                citizen.id_number_cipher = cipher.encrypt(id_number, context=ID_CONTEXT)
+                citizen.id_number_hash = lookup
+            citizen.name = name
+            _record(session, citizen, "clerk", "verified", now, staff_id=actor.id)
+            try:
+                session.flush()
+            except IntegrityError as exc:  # a concurrent profile took the same ID first
+                raise Conflict("id_number_taken") from exc
+            return citizen
         _record(session, citizen, "clerk", "identity_mismatch", now, staff_id=actor.id)
-        session.commit()
-        raise ValidationFailed("identity_mismatch", errors={"card": ["证件与申请人资料不一致"]})
-    if not on_file:
-        lookup = cipher.lookup_hash(id_number, context=ID_CONTEXT)
-        if session.scalars(select(Citizen.id).where(Citizen.id_number_hash == lookup)).first():
-            session.rollback()
-            raise Conflict("id_number_taken")
-        citizen.id_number_cipher, citizen.id_number_hash = cipher.encrypt(id_number, context=ID_CONTEXT), lookup
-    citizen.name = name
-    _record(session, citizen, "clerk", "verified", now, staff_id=actor.id)
-    try:
-        session.commit()
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("id_number_taken") from exc
-    return citizen
+    raise ValidationFailed("identity_mismatch", errors={"card": ["证件与申请人资料不一致"]})  # the attempt is on record
 
 
 def check_applicant(session: Session, cipher: FieldCipher, citizen_id: int, spec: list, form: dict, *,
@@ -142,10 +134,8 @@ def check_applicant(session: Session, cipher: FieldCipher, citizen_id: int, spec
     citizen = session.get(Citizen, citizen_id)
     if not citizen.real_name_verified:
         if deciding:
-            session.rollback()
             raise Conflict("identity_unverified", errors={"applicant": ["申请人尚未完成实名核验"]})
         return
     mismatches = applicant_mismatches(spec, form, name=citizen.name, id_number=citizen_id_number(citizen, cipher))
     if mismatches:
-        session.rollback()
         raise (Conflict if deciding else ValidationFailed)("applicant_mismatch", errors={"form": mismatches})

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.errors import ValidationFailed
 from app.services.catalogue_admin import _get_or_new
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.catalogue import Department, Hall, HallLevel, Item, region_prefix
 
 
@@ -46,25 +47,25 @@ def competent_department(session: Session, item: Item, region_code: str | None) 
 
 def save_hall(*, session: Session, data: dict, code: str | None = None) -> Hall:
     """Create (code None) or change a hall or village point."""
-    hall = _get_or_new(session, Hall, code or data["code"], code is None)
-    for key, value in data.items():
-        if key != "code":
-            setattr(hall, key, HallLevel(value) if key == "level" else value)
-    session.add(hall)
-    session.commit()
-    return hall
+    with transaction(session):
+        hall = _get_or_new(session, Hall, code or data["code"], code is None)
+        for key, value in data.items():
+            if key != "code":
+                setattr(hall, key, HallLevel(value) if key == "level" else value)
+        session.add(hall)
+        return hall
 
 
 def save_department(*, session: Session, data: dict, code: str | None = None) -> Department:
     """Create (code None) or change a department; its category defaults to its code (its own job)."""
-    department = _get_or_new(session, Department, code or data["code"], code is None)
-    for key, value in data.items():
-        if key != "code":
-            setattr(department, key, value)
-    department.category = department.category or department.code
-    session.add(department)
-    session.commit()
-    return department
+    with transaction(session):
+        department = _get_or_new(session, Department, code or data["code"], code is None)
+        for key, value in data.items():
+            if key != "code":
+                setattr(department, key, value)
+        department.category = department.category or department.code
+        session.add(department)
+        return department
 
 
 def list_places(session: Session, model, *, region_code: str | None = None, page: int = 1, page_size: int = 20):

@@ -7,13 +7,13 @@ from dataclasses import dataclass, fields
 
 from sqlalchemy import Integer, String, case, cast, func, literal, null, or_, select, true, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.actors import Actor
 from app.clock import Clock, local_date
-from app.errors import Forbidden
+from app.errors import Conflict, Forbidden
 from app.services.calendar import compute_deadline, load_calendar
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.application import Application, ApplicationMaterial, Pause, SubCase
 from models.catalogue import region_covers, region_prefix
 from models.evaluation import Alert
@@ -48,10 +48,10 @@ def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -
     someone else changed meanwhile (its version moved — on SQLite, which has no row locks) rolls
     back that chunk only, and the next pass recomputes it. No light alert is written twice."""
     now = clock()
-    calendar = load_calendar(session)
-    ids = session.scalars(select(Application.id).where(Application.status.in_(OPEN_APPS))
-                          .order_by(Application.id)).all()
-    session.rollback()
+    with transaction(session):  # a short read: each chunk below is a transaction of its own
+        calendar = load_calendar(session)
+        ids = session.scalars(select(Application.id).where(Application.status.in_(OPEN_APPS))
+                              .order_by(Application.id)).all()
     report = ScanReport()
     for start in range(0, len(ids), SCAN_CHUNK):
         chunk = ids[start:start + SCAN_CHUNK]
@@ -63,11 +63,12 @@ def scan_deadlines(*, session: Session, clock: Clock, escalate_after: int = 2) -
 def _own_transaction(session: Session, report: ScanReport, step) -> None:
     part = ScanReport()
     try:
-        step(part)
-        session.commit()
-    except StaleDataError:
-        session.rollback()  # another worker or a person moved these rows: the next pass sees them
-        return
+        with transaction(session):
+            step(part)
+    except Conflict as exc:  # a stale version: another worker or a person moved these rows
+        if exc.code != "conflict":
+            raise
+        return  # the block rolled back this chunk only; the next pass sees these rows
     for field in fields(ScanReport):
         setattr(report, field.name, getattr(report, field.name) + getattr(part, field.name))
 

@@ -12,6 +12,7 @@ from app.actors import Actor
 from app.clock import Clock
 from app.decode_gate import DecodeGate
 from app.errors import NotFound, ValidationFailed
+from app.services.unit_of_work import transaction
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import region_prefix
 from models.material import Upload, UploadStatus
@@ -34,20 +35,21 @@ def _owner(actor: Actor) -> dict:
 def create_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, filename: str,
                   content_type: str, size: int, purpose: str) -> tuple[Upload, str, dict, datetime]:
     """A presigned POST whose policy pins a server-made key, the declared type and 1..size bytes."""
-    if size > MAX_PRESIGNED_BYTES:
-        raise ValidationFailed(errors={"size": [f"文件不能超过 {MAX_PRESIGNED_BYTES // 1024 // 1024} MB"]})
-    now = clock()
-    key = new_key("uploads", now, SUFFIX[content_type])
-    url, fields = store.presigned_post(key, content_type, size, UPLOAD_URL_SECONDS)
-    upload = Upload(**_owner(actor), purpose=purpose, status=UploadStatus.pending, key=key,
-                    filename=filename[:255], declared_type=content_type, declared_size=size, created_at=now)
-    session.add(upload)
-    session.commit()
-    return upload, url, fields, now + timedelta(seconds=UPLOAD_URL_SECONDS)
+    with transaction(session):
+        if size > MAX_PRESIGNED_BYTES:
+            raise ValidationFailed(errors={"size": [f"文件不能超过 {MAX_PRESIGNED_BYTES // 1024 // 1024} MB"]})
+        now = clock()
+        key = new_key("uploads", now, SUFFIX[content_type])
+        url, fields = store.presigned_post(key, content_type, size, UPLOAD_URL_SECONDS)
+        upload = Upload(**_owner(actor), purpose=purpose, status=UploadStatus.pending, key=key,
+                        filename=filename[:255], declared_type=content_type, declared_size=size, created_at=now)
+        session.add(upload)
+        return upload, url, fields, now + timedelta(seconds=UPLOAD_URL_SECONDS)
 
 
-def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalised, now: datetime) -> Upload:
-    """Store the normalised file and its thumbnail; the upload is ready.
+def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalised, now: datetime) -> str:
+    """Store the normalised file and its thumbnail; the upload is ready (inside the caller's
+    transaction). Returns the signed key, which the caller empties once the block has committed.
 
     One use per form (API.md v1.1): the checked file goes under a new key that no form ever
     signed, and the signed key is emptied. A second POST of the same form while it is still
@@ -62,9 +64,7 @@ def _keep(session: Session, store: ObjectStore, upload: Upload, result: Normalis
     upload.content_type, upload.size = result.content_type, len(result.data)
     upload.sha256 = hashlib.sha256(result.data).hexdigest()
     upload.width, upload.height, upload.pages = result.width, result.height, result.pages
-    session.commit()
-    store.delete(signed_key)
-    return upload
+    return signed_key
 
 
 def complete_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, gate: DecodeGate,
@@ -86,11 +86,14 @@ def complete_upload(*, session: Session, clock: Clock, store: ObjectStore, actor
             result = normalise(data, upload.declared_type)
         except FileRefused as exc:
             store.delete(upload.key)
-            upload.status, upload.reject_reason, upload.completed_at = UploadStatus.rejected, str(exc), clock()
-            session.commit()
+            with transaction(session):
+                upload.status, upload.reject_reason, upload.completed_at = UploadStatus.rejected, str(exc), clock()
             raise ValidationFailed("file_refused", errors={"file": [str(exc)]}) from exc
         del data
-        return _keep(session, store, upload, result, clock())
+        with transaction(session):
+            signed_key = _keep(session, store, upload, result, clock())
+        store.delete(signed_key)
+        return upload
 
 
 def direct_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: Actor, gate: DecodeGate,
@@ -108,14 +111,16 @@ def direct_upload(*, session: Session, clock: Clock, store: ObjectStore, actor: 
     upload = Upload(**_owner(actor), purpose=purpose, status=UploadStatus.pending,
                     key=new_key("uploads", now, SUFFIX[result.content_type]), filename=filename[:255],
                     declared_type=result.content_type, declared_size=len(data), created_at=now)
-    session.add(upload)
-    session.flush()
     try:
-        return _keep(session, store, upload, result, now)
+        with transaction(session):
+            session.add(upload)
+            session.flush()
+            signed_key = _keep(session, store, upload, result, now)
     except Exception:
-        session.rollback()
-        store.delete(upload.key)
+        store.delete(upload.key)  # rolled back: what was stored under the new key belongs to nothing
         raise
+    store.delete(signed_key)
+    return upload
 
 
 def own_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
@@ -183,24 +188,24 @@ def download_urls(store: ObjectStore, upload: Upload) -> tuple[str | None, str |
 def purge(*, session: Session, clock: Clock, store: ObjectStore, pending_hours: int, unattached_days: int) -> int:
     """Remove uploads never completed (after `pending_hours`) or never attached to anything (after
     `unattached_days`), objects first, then rows."""
-    now = clock()
-    stale = session.scalars(select(Upload).where(
-        ((Upload.status != UploadStatus.ready) & (Upload.created_at < now - timedelta(hours=pending_hours)))
-        | ((Upload.status == UploadStatus.ready) & (Upload.created_at < now - timedelta(days=unattached_days))))).all()
-    if not stale:
-        return 0
-    attached = attached_upload_ids(session)
-    removed = 0
-    for upload in stale:
-        if upload.id in attached:
-            continue
-        store.delete(upload.key)
-        if upload.thumbnail_key:
-            store.delete(upload.thumbnail_key)
-        session.delete(upload)
-        removed += 1
-    session.commit()
-    return removed
+    with transaction(session):
+        now = clock()
+        stale = session.scalars(select(Upload).where(
+            ((Upload.status != UploadStatus.ready) & (Upload.created_at < now - timedelta(hours=pending_hours)))
+            | ((Upload.status == UploadStatus.ready) & (Upload.created_at < now - timedelta(days=unattached_days))))).all()
+        if not stale:
+            return 0
+        attached = attached_upload_ids(session)
+        removed = 0
+        for upload in stale:
+            if upload.id in attached:
+                continue
+            store.delete(upload.key)
+            if upload.thumbnail_key:
+                store.delete(upload.thumbnail_key)
+            session.delete(upload)
+            removed += 1
+        return removed
 
 
 def attached_upload_ids(session: Session) -> set[int]:

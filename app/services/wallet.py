@@ -11,6 +11,7 @@ from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services.paging import page_of
+from app.services.unit_of_work import transaction
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import Department, ElicenseType, Item
 from models.citizen import Citizen
@@ -41,23 +42,23 @@ def own_license(session: Session, actor: Actor, license_id: int) -> Elicense:
 def add_license(*, session: Session, clock: Clock, actor: Actor, type: str, number: str, holder_name: str,
                 issuer: str | None, issued_on: date, valid_until: date | None, upload_ids: list[int]) -> Elicense:
     """A license the citizen photographs: unverified until a clerk checks it against the original."""
-    kind = session.scalars(select(ElicenseType).where(ElicenseType.code == type)).first()
-    if kind is None:
-        raise ValidationFailed("unknown_reference", errors={"type": [f"证照类型 {type} 不存在"]})
-    if valid_until is not None and valid_until < issued_on:
-        raise ValidationFailed(errors={"valid_until": ["有效期不能早于签发日期"]})
-    uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
-    usable = {u.id for u in uploads if u.citizen_id == actor.id and u.status == UploadStatus.ready
-              and not wrong_purpose(u, "elicense")}
-    if set(upload_ids) - usable:
-        raise ValidationFailed("upload_not_acceptable",
-                               errors={"upload_ids": sorted(set(upload_ids) - usable)})
-    lic = Elicense(citizen_id=actor.id, type_id=kind.id, number=number, holder_name=holder_name,
-                   issuer=issuer or kind.issuer, issued_on=issued_on, valid_until=valid_until, verified=False,
-                   source="uploaded", upload_ids=list(upload_ids))
-    session.add(lic)
-    session.commit()
-    return lic
+    with transaction(session):
+        kind = session.scalars(select(ElicenseType).where(ElicenseType.code == type)).first()
+        if kind is None:
+            raise ValidationFailed("unknown_reference", errors={"type": [f"证照类型 {type} 不存在"]})
+        if valid_until is not None and valid_until < issued_on:
+            raise ValidationFailed(errors={"valid_until": ["有效期不能早于签发日期"]})
+        uploads = session.scalars(select(Upload).where(Upload.id.in_(upload_ids))).all()
+        usable = {u.id for u in uploads if u.citizen_id == actor.id and u.status == UploadStatus.ready
+                  and not wrong_purpose(u, "elicense")}
+        if set(upload_ids) - usable:
+            raise ValidationFailed("upload_not_acceptable",
+                                   errors={"upload_ids": sorted(set(upload_ids) - usable)})
+        lic = Elicense(citizen_id=actor.id, type_id=kind.id, number=number, holder_name=holder_name,
+                       issuer=issuer or kind.issuer, issued_on=issued_on, valid_until=valid_until, verified=False,
+                       source="uploaded", upload_ids=list(upload_ids))
+        session.add(lic)
+        return lic
 
 
 def verify_license(*, session: Session, clock: Clock, actor: Actor, license_id: int) -> Elicense:
@@ -69,27 +70,27 @@ def verify_license(*, session: Session, clock: Clock, actor: Actor, license_id: 
     over ids reads no one's wallet."""
     from app.services.hall import clerk_scope
 
-    lic = session.get(Elicense, license_id)
-    if lic is None:
-        raise NotFound()
-    handling = session.scalar(
-        select(Application.id).join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
-        .where(clerk_scope(actor), Application.citizen_id == lic.citizen_id,
-               or_(ApplicationMaterial.elicense_id == lic.id, ApplicationMaterial.elicense_type == lic.type.code))
-        .limit(1))
-    if handling is None and actor.hall_id is not None:
-        handling = session.scalar(select(Application.id).where(
-            Application.citizen_id == lic.citizen_id, Application.assisted_hall_id == actor.hall_id,
-            Application.consented_at.is_not(None)).limit(1))
-    if handling is None:
-        raise NotFound()
-    if status_of(lic, local_date(clock())) != "valid":
-        raise Conflict("invalid_transition", errors={"current_status": status_of(lic, local_date(clock())),
-                                                     "action": "verify"})
-    lic.verified, lic.verified_by = True, actor.id
-    fill_open_applications(session, lic.citizen_id, local_date(clock()))
-    session.commit()
-    return lic
+    with transaction(session):
+        lic = session.get(Elicense, license_id)
+        if lic is None:
+            raise NotFound()
+        handling = session.scalar(
+            select(Application.id).join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
+            .where(clerk_scope(actor), Application.citizen_id == lic.citizen_id,
+                   or_(ApplicationMaterial.elicense_id == lic.id, ApplicationMaterial.elicense_type == lic.type.code))
+            .limit(1))
+        if handling is None and actor.hall_id is not None:
+            handling = session.scalar(select(Application.id).where(
+                Application.citizen_id == lic.citizen_id, Application.assisted_hall_id == actor.hall_id,
+                Application.consented_at.is_not(None)).limit(1))
+        if handling is None:
+            raise NotFound()
+        if status_of(lic, local_date(clock())) != "valid":
+            raise Conflict("invalid_transition", errors={"current_status": status_of(lic, local_date(clock())),
+                                                         "action": "verify"})
+        lic.verified, lic.verified_by = True, actor.id
+        fill_open_applications(session, lic.citizen_id, local_date(clock()))
+        return lic
 
 
 def _usable(session: Session, citizen_id: int, today: date) -> dict[str, Elicense]:

@@ -53,10 +53,13 @@ def run(*, session, clock: Clock, sms, wechat, interval: float, once: bool, stop
         except Exception:  # a bad row or a database blip must not end the worker
             failures += 1
             log.exception("worker pass failed; the next pass runs in %s s", interval)
-            session.rollback()
         finally:
+            # Each write of a pass is its own transaction() block, rolled back if it failed; what a
+            # failed pass left outside one (a read the database aborted) ends with the session.
             if hasattr(session, "remove"):
                 session.remove()
+            else:
+                session.close()
         if once:
             break
         stop.wait(interval)
