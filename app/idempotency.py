@@ -21,7 +21,7 @@ from app.auth import current_actor
 from app.jsonio import strict_loads
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db, services
-from models.application import IdempotencyRecord
+from models.idempotency import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 COMMITTED = {"committed": True}  # the work committed, the answer was lost

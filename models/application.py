@@ -237,37 +237,3 @@ class Pause(Base):
     reason: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-
-
-class CalendarOverride(Base):
-    """A day chinese-calendar does not know yet (a future year's holidays are published late)."""
-
-    __tablename__ = "calendar_overrides"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    is_workday: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str] = mapped_column(String(200))
-
-
-class NumberSequence(Base):
-    """Per hall region and day, the last sequence handed out for application numbers."""
-
-    __tablename__ = "number_sequences"
-
-    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
-    last_value: Mapped[int] = mapped_column(Integer)
-
-
-class IdempotencyRecord(Base):
-    """The first answer to a creating request, replayed for retries with the same key and body."""
-
-    __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("subject", "key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    subject: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(64))
-    fingerprint: Mapped[str] = mapped_column(String(64), comment="sha256 of method, path and body")
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    response: Mapped[dict[str, Any] | None] = mapped_column()
-    created_at: Mapped[datetime]

@@ -1,8 +1,8 @@
-"""Working days (承诺时限 are counted in them): Chinese holidays and 调休 make-up days, pure Python.
+"""Working days (承诺时限 are counted in them): Chinese holidays and 调休 make-up days, the rules in pure Python.
 
 chinese-calendar knows the State Council's published years; admins add overrides for days it does
-not know yet. For a year the library does not cover, weekends are the fallback and the result
-says so (`fallback_years`).
+not know yet (`CalendarOverride`, the one table of this aggregate). For a year the library does not
+cover, weekends are the fallback and the result says so (`fallback_years`).
 """
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import chinese_calendar
+from sqlalchemy import Boolean, Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
 
 
 @dataclass
@@ -56,3 +60,13 @@ def deadline_light(remaining: int, promised: int, paused: bool) -> str:
     if remaining * 3 <= promised:
         return "yellow"
     return "green"
+
+
+class CalendarOverride(Base):
+    """A day chinese-calendar does not know yet (a future year's holidays are published late)."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(String(200))

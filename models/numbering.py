@@ -8,7 +8,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 from stdnum import damm
+
+from models.base import Base
 
 _FORMAT = re.compile(r"^(\d{6})-(\d{8})-(\d{5,})-(\d)$")
 
@@ -27,3 +31,12 @@ def is_valid_number(number: str) -> bool:
 
 def sequence_prefix(region_code: str, day: date) -> str:
     return f"{region_code}{day:%Y%m%d}"
+
+
+class NumberSequence(Base):
+    """Per hall region and day, the last sequence handed out for application numbers."""
+
+    __tablename__ = "number_sequences"
+
+    prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import local_date
-from models.application import CalendarOverride, Pause
-from models.calendar import WorkCalendar, deadline_light
+from models.application import Pause
+from models.calendar import CalendarOverride, WorkCalendar, deadline_light
 
 
 CACHE_SECONDS = 60

@@ -9,8 +9,8 @@ from app.services.calendar import calendar_changed
 from app.services.catalogue import bundle_parts
 from app.services.paging import page_of
 from app.services.unit_of_work import transaction
-from models.application import CalendarOverride
 from models.bundling import find_cycle
+from models.calendar import CalendarOverride
 from models.catalogue import (
     Bundle, BundleItem, Department, ElicenseType, HallLevel, Item, ItemHallLevel, ItemMaterial,
     Material,

@@ -5,8 +5,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from models.application import NumberSequence
-from models.numbering import make_number, sequence_prefix
+from models.numbering import NumberSequence, make_number, sequence_prefix
 
 
 def next_number(session: Session, region_code: str, day: date) -> str:
