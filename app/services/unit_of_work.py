@@ -43,8 +43,3 @@ def transaction(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.info.pop(_OPEN, None)
-
-
-def in_transaction(session: Session) -> bool:
-    """Whether a `transaction()` block is open on this session (for helpers that must run inside one)."""
-    return bool(session.info.get(_OPEN))
