@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -41,6 +42,17 @@ def _get_or_new(session: Session, model, code: str, create: bool):
     return row or model(code=code)
 
 
+def _insert(session: Session, row, create: bool) -> None:
+    """Flush a saved row. A create that lost a race for its code (another admin's create of the
+    same code committed after `_get_or_new` looked) is the same 409 as one that saw it."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if not create:
+            raise
+        raise Conflict("already_exists", errors={"code": [f"编码 {row.code} 已存在"]}) from exc
+
+
 def _assign(row, values: dict) -> None:
     """Set only what differs, so re-applying the same definition writes nothing."""
     for key, value in values.items():
@@ -60,6 +72,7 @@ def save_material(*, session: Session, data: dict, code: str | None = None) -> M
                            "formats": list(data["formats"]), "max_size_mb": data["max_size_mb"],
                            "data_check": data.get("data_check")})
         session.add(material)
+        _insert(session, material, create)
         return material
 
 
@@ -93,7 +106,7 @@ def save_item(*, session: Session, data: dict, code: str | None = None) -> Item:
         _sync_materials(item, data["materials"], materials)
         _sync_levels(item, data["hall_levels"])
         session.add(item)
-        session.flush()
+        _insert(session, item, create)
         if not create:
             _check_bundles_containing(session, item)
         return item
@@ -157,6 +170,7 @@ def save_bundle(*, session: Session, data: dict, code: str | None = None) -> Bun
         if conflicts:
             raise ValidationFailed("form_conflict", errors={"form": conflicts})
         session.add(bundle)
+        _insert(session, bundle, create)
         return bundle
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import ValidationFailed
-from app.services.catalogue_admin import _get_or_new
+from app.services.catalogue_admin import _get_or_new, _insert
 from app.services.paging import page_of
 from app.services.unit_of_work import transaction
 from models.catalogue import Department, Hall, HallLevel, Item, region_prefix
@@ -53,6 +53,7 @@ def save_hall(*, session: Session, data: dict, code: str | None = None) -> Hall:
             if key != "code":
                 setattr(hall, key, HallLevel(value) if key == "level" else value)
         session.add(hall)
+        _insert(session, hall, code is None)
         return hall
 
 
@@ -65,6 +66,7 @@ def save_department(*, session: Session, data: dict, code: str | None = None) ->
                 setattr(department, key, value)
         department.category = department.category or department.code
         session.add(department)
+        _insert(session, department, code is None)
         return department
 
 

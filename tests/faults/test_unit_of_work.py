@@ -5,6 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.errors import Conflict
 from app.services import outbox
 from tests.factories import submitted_and_accepted
 from tests.helpers import app_now
@@ -39,3 +44,41 @@ def test_the_outbox_sends_with_no_transaction_open(client, sms, db_session):
 
     report = outbox.deliver_due(session=db_session, clock=app_now, sms=Watching(), wechat=None)
     assert report.sent == 2 and open_during_send == [False, False]
+
+
+RACING = {
+    "material": ("app.services.catalogue_admin", "save_material",
+                 {"code": "RACE_M", "name": "竞争材料", "formats": ["pdf"], "max_size_mb": 5}),
+    "hall": ("app.services.regions", "save_hall",
+             {"code": "RACE_H", "name": "竞争大厅", "level": "county", "region_code": "330825",
+              "address": "龙游县荣昌大道", "hours": "9:00-17:00"}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RACING))
+def test_two_admins_create_one_code_at_once(app, db_session, monkeypatch, kind):
+    """The other admin's create commits after this one looked for the code and before its INSERT:
+    the same 409 `already_exists` as a create that saw it, not a 500; one row."""
+    import importlib
+
+    from app.extensions import db
+
+    module_name, name, data = RACING[kind]
+    module = importlib.import_module(module_name)
+    save, looked, raced = getattr(module, name), module._get_or_new, []
+
+    def look_then_lose_the_race(session, model, code, create):
+        row = looked(session, model, code, create)
+        if not raced:
+            raced.append(code)
+            with Session(db.engine) as other:
+                save(session=other, data=dict(data))
+        return row
+
+    monkeypatch.setattr(module, "_get_or_new", look_then_lose_the_race)
+    with pytest.raises(Conflict) as lost:
+        save(session=db_session, data=dict(data))
+    assert lost.value.code == "already_exists" and raced == [data["code"]]
+    model = {"material": "Material", "hall": "Hall"}[kind]
+    table = getattr(importlib.import_module("models.catalogue"), model)
+    assert db_session.scalar(select(func.count()).select_from(table).where(table.code == data["code"])) == 1
