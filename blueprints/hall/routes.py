@@ -97,7 +97,7 @@ def verify_identity(data, citizen_id):
     """Real-name verification in person: the clerk reads the citizen's 居民身份证, which must match the
     profile (or fills an empty one); the clerk and time are recorded."""
     citizen = real_name.verify_in_person(**deps(), cipher=services().cipher, citizen_id=citizen_id, **data)
-    return {**citizen_view(citizen), "real_name_verified_by": citizen.real_name_verified_by}
+    return citizen_view(citizen, for_clerk=True)
 
 
 @blp.route("/hall/shipments")

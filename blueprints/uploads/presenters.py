@@ -13,3 +13,8 @@ def upload_view(upload: Upload) -> dict:
             "sha256": upload.sha256, "content_type": upload.content_type, "size": upload.size,
             "width": upload.width, "height": upload.height, "pages": upload.pages,
             "reject_reason": upload.reject_reason, "url": public_url(url), "thumbnail_url": public_url(thumb)}
+
+
+def presigned_view(upload: Upload, url: str, fields: dict, expires_at) -> dict:
+    """Where and how the phone posts the file (PresignedUploadSchema)."""
+    return {"id": upload.id, "url": public_url(url), "fields": fields, "expires_at": expires_at}

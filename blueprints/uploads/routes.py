@@ -5,11 +5,11 @@ from flask.views import MethodView
 
 from app.audit import Read, staff_read
 from app.actors import CITIZEN
-from app.web import deps, public_url
+from app.web import deps
 from app.blueprint import Blueprint
 from app.services import uploads as svc
 from blueprints.uploads import schemas as s
-from blueprints.uploads.presenters import upload_view
+from blueprints.uploads.presenters import presigned_view, upload_view
 from models.staff import Role
 
 blp = Blueprint("uploads", __name__, description="文件上传：预签名直传、检查与规范化")
@@ -24,7 +24,7 @@ ANYONE = (CITIZEN, Role.courier, Role.clerk, Role.reviewer)
 def create(data):
     """A presigned POST straight to object storage; its policy enforces the type and a size range."""
     upload, url, fields, expires_at = svc.create_upload(**deps(store=True), **data)
-    return {"id": upload.id, "url": public_url(url), "fields": fields, "expires_at": expires_at}
+    return presigned_view(upload, url, fields, expires_at)
 
 
 @blp.route("/uploads/<int:upload_id>/complete", methods=["POST"])
