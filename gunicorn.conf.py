@@ -3,6 +3,8 @@
 Every value can be overridden from the environment (GUNICORN_*), as gunicorn itself allows with
 GUNICORN_CMD_ARGS; the defaults suit a 2-core machine behind a reverse proxy.
 """
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import shutil
@@ -47,6 +49,37 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+# Memory (bench/worker_rss.py). An upload's normalisation, a label or a PDF allocates tens of MB for
+# a moment; glibc keeps what they free in its per-thread arenas, so a gthread worker kept 30-50 MB it
+# no longer used, and it grew with each thread that met a big request. After such a request (a body
+# over 64 KiB, or an answer that is a file or a page rather than JSON) and every 500th request, the
+# worker hands free memory back to the kernel: malloc_trim takes well under a millisecond.
+TRIM_AFTER_BODY_BYTES = 64 * 1024
+TRIM_EVERY = 500
+_FILE_TYPES = ("image/", "application/pdf", "text/html", "application/octet-stream")
+_libc = None
+
+
+def post_worker_init(worker):
+    global _libc
+    name = ctypes.util.find_library("c")
+    libc = ctypes.CDLL(name) if name else None
+    _libc = libc if libc is not None and hasattr(libc, "malloc_trim") else None  # glibc only
+
+
+def post_request(worker, req, environ, resp):
+    if _libc is not None and (worker.nr % TRIM_EVERY == 0 or _answered_a_file(resp)
+                              or int(environ.get("CONTENT_LENGTH") or 0) > TRIM_AFTER_BODY_BYTES):
+        _libc.malloc_trim(0)
+
+
+def _answered_a_file(resp) -> bool:
+    for name, value in getattr(resp, "headers", None) or ():
+        if name.lower() == "content-type":
+            return value.startswith(_FILE_TYPES)
+    return False
 
 
 def on_exit(server):

@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter
 
+from app import migrations_cli
 from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.decode_gate import DecodeGate
 from app.jsonio import StrictJSONProvider
-from app.extensions import Services, db, jwt, limiter, migrate
+from app.extensions import Services, db, jwt, limiter
 from app.api import Api, retry_after_only_when_refused
 from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
@@ -68,7 +69,7 @@ def create_app(config: dict | None = None) -> Flask:
     _cors(app)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    migrations_cli.init_app(app, db, MIGRATIONS_DIR)  # Flask-Migrate loads on first use
     jwt.init_app(app)
     # Registered before the limiter's own hook so that it runs after it (Flask runs them in reverse).
     app.after_request(retry_after_only_when_refused)

@@ -7,14 +7,12 @@ from flask import current_app
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from app.clock import Clock, utcnow
 from models.base import Base
 
 db = SQLAlchemy(metadata=Base.metadata)  # models subclass models.base.Base, not db.Model
-migrate = Migrate(render_as_batch=True, compare_type=True)
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -36,7 +35,7 @@ def shipping_label(*, shipment_number: str, lines: list[tuple[str, str]], font_p
                    kind: str = "png") -> bytes:
     """The label as PNG (its resolution in pHYs) or PDF (one page of 100 x 150 mm): the same 1-bit image
     either way, as thermal printers print dots; the PDF holds it losslessly (CCITT G4)."""
-    image = _draw(shipment_number, lines, font_path)
+    image = _draw(shipment_number, lines, _fonts(font_path))
     out = io.BytesIO()
     if kind == "pdf":
         image.save(out, "PDF", resolution=DPI, title=f"运单 {shipment_number}")
@@ -45,14 +44,15 @@ def shipping_label(*, shipment_number: str, lines: list[tuple[str, str]], font_p
     return out.getvalue()
 
 
-def _draw(shipment_number: str, lines: list[tuple[str, str]], font_path: str | None) -> Image.Image:
+def _draw(shipment_number: str, lines: list[tuple[str, str]], fonts: Callable[[int], ImageFont.FreeTypeFont]
+          ) -> Image.Image:
     label = Image.new("L", (WIDTH, HEIGHT), 255)
     draw = ImageDraw.Draw(label)
     draw.rectangle((10, 10, WIDTH - 10, HEIGHT - 10), outline=0, width=4)
     code = qr_image(shipment_number)
     label.paste(code, ((WIDTH - code.width) // 2, 40 + (QR_BOX - code.height) // 2))
-    draw.text((WIDTH // 2, 420), shipment_number, font=_font(44, font_path), fill=0, anchor="mt")
-    for x, y, text, font in layout(lines, font_path):
+    draw.text((WIDTH // 2, 420), shipment_number, font=fonts(44), fill=0, anchor="mt")
+    for x, y, text, font in layout(lines, fonts=fonts):
         draw.text((x, y), text, font=font, fill=0)
     # Threshold at mid-grey, not dither: a thermal head prints dots, and a grey fringe only blurs the code.
     return label.convert("1", dither=Image.Dither.NONE)
@@ -63,10 +63,12 @@ def qr_image(text: str) -> Image.Image:
 
 
 def layout(lines: list[tuple[str, str]], font_path: str | None = None, *, top: int = 500,
-           bottom: int = HEIGHT - MARGIN) -> list[tuple[int, int, str, ImageFont.FreeTypeFont]]:
+           bottom: int = HEIGHT - MARGIN, fonts: Callable[[int], ImageFont.FreeTypeFont] | None = None
+           ) -> list[tuple[int, int, str, ImageFont.FreeTypeFont]]:
     """(x, y, text, font) for each caption and wrapped line, at the largest body size that fits the page."""
+    fonts = fonts or _fonts(font_path)
     for size in BODY_SIZES:
-        body, small = _font(size, font_path), _font(size * 13 // 16, font_path)
+        body, small = fonts(size), fonts(size * 13 // 16)
         placed, y = [], top
         for caption, text in lines:
             placed.append((MARGIN, y, caption, small))
@@ -115,8 +117,21 @@ def _units(text: str) -> list[str]:
     return units
 
 
-@lru_cache(maxsize=32)
-def _font(size: int, path: str | None):
+def _fonts(path: str | None) -> Callable[[int], ImageFont.FreeTypeFont]:
+    """The faces of one label, by size. They are not kept from one label to the next: a face of the CJK
+    font holds 3-5 MB (FreeType's tables and the pages of the 16 MB file it touched), a worker kept
+    12-16 MB of them for good, and opening one takes about a millisecond (bench/worker_rss.py)."""
+    opened: dict[int, ImageFont.FreeTypeFont] = {}
+
+    def font(size: int) -> ImageFont.FreeTypeFont:
+        if size not in opened:
+            opened[size] = _open_font(size, path)
+        return opened[size]
+
+    return font
+
+
+def _open_font(size: int, path: str | None):
     if not path:
         try:
             import cvttf_NotoSansCJK_Regular as fonts  # a CJK font from PyPI, so labels need no OS fonts
