@@ -252,8 +252,10 @@ class Mix:
         self.weights = [w for w, _ in self.actions]
 
     def call(self, method: str, path: str, expect: tuple[int, ...], **kwargs):
+        # A new connection per request, as from a reverse proxy without upstream keep-alive: the
+        # requests spread over both workers (kept-alive connections all stay with the first).
         headers = {"X-Forwarded-For": f"10.{self.seed}.{self.rng.randrange(256)}.{self.rng.randrange(1, 255)}",
-                   **kwargs.pop("headers", {})}
+                   "Connection": "close", **kwargs.pop("headers", {})}
         answer = self.http.request(method, path if path.startswith("http") else self.base + path,
                                    headers=headers, timeout=60, **kwargs)
         self.sent += 1
@@ -433,6 +435,8 @@ def where(args) -> None:
     second = tracemalloc.take_snapshot()
     print(f"after {args.where_steps} more steps of the mix: traced +"
           f"{sum(s.size_diff for s in second.compare_to(first, 'filename')) / MB:.2f} MB; largest growth:")
+    for stat in second.compare_to(first, "filename")[:10]:
+        print(f"  {stat.size_diff / 1024:+8.1f} KiB  {stat.count_diff:+6d} blocks  {stat.traceback[0].filename}")
     for stat in second.compare_to(first, "traceback")[:8]:
         print(f"  {stat.size_diff / 1024:+8.1f} KiB  {stat.count_diff:+6d} blocks")
         for frame in stat.traceback.format()[-6:]:
@@ -448,7 +452,7 @@ class BaselineMix(Mix):
         self.call("GET", "/json", (200,))
 
 
-def drive(mixes: list[Mix], seconds: float, on_tick=None, tick: float = 5.0) -> None:
+def drive(mixes: list[Mix], seconds: float) -> None:
     stop = time.monotonic() + seconds
 
     def loop(mix):
@@ -458,10 +462,6 @@ def drive(mixes: list[Mix], seconds: float, on_tick=None, tick: float = 5.0) -> 
     threads = [threading.Thread(target=loop, args=(m,), daemon=True) for m in mixes]
     for t in threads:
         t.start()
-    while any(t.is_alive() for t in threads):
-        time.sleep(min(tick, max(0.05, stop - time.monotonic())))
-        if on_tick and time.monotonic() < stop + tick:
-            on_tick()
     for t in threads:
         t.join()
 
@@ -531,12 +531,10 @@ def soak(args, ours: Server, data: dict, sms: SmsCapture, photo: bytes) -> dict:
     result["warm"] = ours.sample()
     warm_requests = sum(m.sent for m in mixes)
     timeline = []
-
-    def tick():
+    started, stop = time.monotonic(), time.monotonic() + args.minutes * 60
+    while time.monotonic() < stop:  # in segments; each sample is taken with no request in flight
+        drive(mixes, min(args.segment, stop - time.monotonic()))
         timeline.append((sum(m.sent for m in mixes) - warm_requests, ours.sample()))
-
-    started = time.monotonic()
-    drive(mixes, args.minutes * 60, tick)
     result["seconds"] = time.monotonic() - started
     result["soak"] = ours.sample()
     result["requests"] = sum(m.sent for m in mixes) - warm_requests
@@ -557,9 +555,9 @@ def subprocess_prepare(env: dict) -> dict:
 
 
 def growth_per_k(timeline: list) -> float:
-    """Least-squares slope of the workers' mean RSS over the second half of the soak, in MB per 1,000
-    requests a worker served (the mix's total / 2)."""
-    points = [(n / 2 / 1000, _mean(s, "rss")) for n, s in timeline[len(timeline) // 2:] if len(s) == 2]
+    """Least-squares slope of the workers' mean RSS (sampled between segments, nothing in flight) over
+    the soak, in MB per 1,000 requests a worker served (the mix's total / 2)."""
+    points = [(n / 2 / 1000, _mean(s, "rss")) for n, s in timeline if len(s) == 2]
     if len(points) < 3:
         return float("nan")
     xs, ys = zip(*points)
@@ -572,6 +570,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=3)
     parser.add_argument("--warmup", type=float, default=20, help="seconds of mix before the soak")
+    parser.add_argument("--segment", type=float, default=20, help="seconds between samples")
     parser.add_argument("--threads", type=int, default=6)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
@@ -621,7 +620,7 @@ def main() -> None:
     worst = med(lambda r: max(s["rss"] for s in r["soak"]) / MB)
     print(f"largest worker after the soak: {worst:.1f} MB (goal < 150)")
     print(f"growth during the soak: {med(lambda r: (_mean(r['soak'], 'rss') - _mean(r['warm'], 'rss'))):+.1f} MB; "
-          f"per 1,000 requests a worker served, second half: {med(lambda r: growth_per_k(r['timeline'])):+.2f} MB")
+          f"per 1,000 requests a worker served (slope): {med(lambda r: growth_per_k(r['timeline'])):+.2f} MB")
     print(f"ratio to bare Flask (RSS after the soak / after load): "
           f"{med(lambda r: _mean(r['soak'], 'rss') / _mean(r['base_soak'], 'rss')):.2f}x")
 
