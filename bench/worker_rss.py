@@ -3,20 +3,65 @@
     .venv/bin/python bench/worker_rss.py [--minutes 3] [--threads 6] [--runs 3]
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/worker_rss.py
 
-Starts the app with the repo's gunicorn.conf.py (2 gthread workers, as production) on a throwaway
-database (SQLite in a temporary directory; with DATABASE_URL, a fresh database created on that
-PostgreSQL server and dropped afterwards), seeds the demo, then soaks it with a realistic mix from
-client threads: SMS and password logins and token refreshes, progress 200 and 304, the lists of each
-role, a phone photo uploaded by presigned POST and completed (checked and normalised), a small direct
-upload, the verification page and JSON, an e-license QR code, the shipping label as PNG and PDF,
-/docs, /openapi.json, /metrics, and errors (404, 401, malformed JSON, 422). Each worker's memory is
-read from /proc (VmRSS, VmHWM, RssAnon, RssFile, Pss) after import, after a warm-up, every few seconds
-during the soak, and after it. Worker recycling (max_requests) is switched off for the measurement, so a
-leak cannot hide behind a restart. The baseline is bench/baseline_app.py under the same gunicorn.conf.py,
-loaded by the same client threads for the same time. Prints medians over --runs.
+Starts the app with the repo's gunicorn.conf.py (2 gthread workers of 4 threads, as production) on a
+throwaway database (SQLite in a temporary directory; with DATABASE_URL, a fresh database created on
+that PostgreSQL server and dropped afterwards), seeds the demo, then soaks it with a realistic mix from
+client threads, a new connection per request (a reverse proxy without upstream keep-alive): SMS logins
+(through a capturing SMS gateway) and password logins and token refreshes, progress 200 and 304, the
+lists of each role, a 12-megapixel 3.5 MB phone photo uploaded by presigned POST and completed
+(checked and normalised), a small direct upload, the verification page and JSON, an e-license QR code,
+the shipping label as PNG and PDF, /docs, /openapi.json, /metrics, and errors (404, 401, malformed
+JSON, 422). Each worker's memory is read from /proc (VmRSS, VmHWM, RssAnon, RssFile, Pss) after
+import, after a warm-up, between segments of the soak (nothing in flight) and after it. Worker
+recycling (max_requests) is off for the measurement, so a leak cannot hide behind a restart. The
+baseline is bench/baseline_app.py under the same gunicorn.conf.py, loaded by the same client threads.
+Prints medians over --runs. `--where` runs the mix in one process through the test client and prints
+what each kind of request leaves behind (RSS, and RSS after malloc_trim: memory in use vs memory glibc
+keeps), then whether anything grows over more steps of the mix (--tracemalloc: what, by line).
 
-Where the memory went, and what each step bought (2 cores shared with other helpers; SQLite; 3-minute
-soaks; median of 3 runs; figures filled in below as measured):
+Where the memory went (2026-11-24, 2 cores shared with five other helpers, load average 12-24 during
+the runs, so only 7-20 requests a second got through; SQLite; 2-minute soaks; median of 3 runs;
+MB of RSS per worker, mean of the 2 workers):
+
+                                         import   warm-up   after soak   largest   bare Flask
+    before (main at 78c24d9)              107.6     159.1        167.5     167.7         30.3
+    after the three steps below            99.5     130.7        136.5     137.0         30.8
+    PostgreSQL, 1 run, before             115.5     163.5        168.8     172.2         30.3
+    PostgreSQL, 1 run, after              107.3     131.9        139.3     140.4         30.8
+
+1. Flask-Migrate was imported by app/extensions.py in every worker: alembic with the DDL of every
+   dialect, mako and pygments, 149 modules, 11 MB, used only by `flask db` and the test/bench set-up.
+   app/migrations_cli.py registers stand-ins that load it on first use: -8 MB at import.
+2. The label's font faces sat in an lru_cache (up to 32): a face of the 16 MB Noto Sans CJK font holds
+   3-5 MB (FreeType's tables and the pages of the file it touched), and one PNG plus one PDF label kept
+   12-16 MB for good (--where: label_png +12.7 MB still in use after malloc_trim). Opening a face takes
+   about 1 ms, so a label now opens its own and lets them go: label_png +3.0 MB, most of it Pillow's
+   PNG/PDF plugins and FreeType's library, loaded once.
+3. glibc arena retention: normalising a 12-megapixel photo allocates ~100 MB for a moment and frees
+   it; glibc keeps freed memory in the arena of the thread that used it (--where: photo_upload +15.6 MB
+   of RSS, +0.6 MB after malloc_trim), and with 4 threads per worker each thread's arena kept its own.
+   gunicorn.conf.py's post_request calls malloc_trim(0) after a request with a body over 64 KiB or an
+   answer that is a file or a page, and every 500th request (0.16 ms; a no-op costs 8 µs): the rest of
+   the ~30 MB. MALLOC_ARENA_MAX=2 alone did not help (a photo normalised 3 times in each of 2 threads,
+   4 rounds: 44-50 MB of anonymous memory kept without it, 18-52 MB with it); malloc_trim after each
+   round brought it back to 15 MB every time.
+
+Growth: the gunicorn soaks above were too short on this loaded machine (600-2,400 requests) to tell the
+end of the warm-up from growth (+4.5 MB per 1,000 requests a worker served over them). In one process
+(--where), 3,000 steps of the mix after a warm-up: 124.2 MB at step 500, 125.2 MB at step 3,000 (after
+malloc_trim; +0.4 MB per 1,000 requests), SQLAlchemy's compiled cache flat at 71 statements (its
+bound is 500), the in-memory rate-limit keys 60-100 (they expire; production shares them in Redis).
+No per-request object is kept. max_requests (2000) stays in gunicorn.conf.py as a backstop only.
+
+Looked at and left: boto3/botocore are already imported only by storage/s3.py (an S3 store);
+schemathesis, hypothesis, zxingcpp and pypdf are not imported by the app (tests/unit/test_worker_memory.py
+keeps it so); PIL (4 MB) and requests (6 MB) load at start but every worker meets an upload and an SMS
+login within minutes, so importing them late would only move the figure; SQLAlchemy with its ORM is
+32 MB, Flask and Werkzeug 20 MB, cryptography 7 MB. preload_app would share pages copy-on-write (PSS
+drops) but not RSS, which counts shared pages. A password check (werkzeug's scrypt, N=2^15, r=8) takes
+32 MB for its duration, returned at once (mmap); 4 threads logging in at once raise the peak (VmHWM),
+not the resident size after. The peak column (VmHWM, ~190 MB) is two photos normalised at once
+(NORMALISE_CONCURRENCY=2) beside the resident set.
 """
 from __future__ import annotations
 
@@ -395,8 +440,8 @@ class TestClientHttp:
 
 def where(args) -> None:
     """In one process, through the test client: what each action of the mix leaves behind (RSS, and RSS
-    after malloc_trim: memory still in use vs memory glibc keeps), then what grows over a soak of the mix
-    (tracemalloc, by line)."""
+    after malloc_trim: memory still in use vs memory glibc keeps), then whether anything grows over more
+    steps of the mix (and with --tracemalloc, what, by line)."""
     import ctypes
     import tracemalloc
 
@@ -428,19 +473,28 @@ def where(args) -> None:
         libc.malloc_trim(0)
         print(f"{action.__name__:22s} {grown:8.1f} {rss() - before:12.1f}")
     print(f"all actions once: {rss():.1f} MB after trim; modules {len(sys.modules)}")
-    tracemalloc.start(8)
-    first = tracemalloc.take_snapshot()
-    for _ in range(args.where_steps):
+    from app.extensions import db, limiter
+
+    with app.app_context():
+        engine = db.engine
+    print("then the mix: RSS after malloc_trim, compiled SQL statements cached, rate-limit keys held")
+    if args.tracemalloc:
+        tracemalloc.start(8)
+        first = tracemalloc.take_snapshot()
+    for n in range(1, args.where_steps + 1):
         mix.step()
-    second = tracemalloc.take_snapshot()
-    print(f"after {args.where_steps} more steps of the mix: traced +"
-          f"{sum(s.size_diff for s in second.compare_to(first, 'filename')) / MB:.2f} MB; largest growth:")
-    for stat in second.compare_to(first, "filename")[:10]:
-        print(f"  {stat.size_diff / 1024:+8.1f} KiB  {stat.count_diff:+6d} blocks  {stat.traceback[0].filename}")
-    for stat in second.compare_to(first, "traceback")[:8]:
-        print(f"  {stat.size_diff / 1024:+8.1f} KiB  {stat.count_diff:+6d} blocks")
-        for frame in stat.traceback.format()[-6:]:
-            print("      " + frame.strip())
+        if n % 500 == 0 or n == args.where_steps:
+            libc.malloc_trim(0)
+            keys = len(getattr(limiter._storage, "storage", None) or {})  # memory://; Redis keeps its own
+            print(f"  {n:6d} steps  {rss():6.1f} MB  {len(engine._compiled_cache):4d} statements  {keys:4d} keys")
+    if args.tracemalloc:
+        second = tracemalloc.take_snapshot()
+        print(f"traced +{sum(s.size_diff for s in second.compare_to(first, 'filename')) / MB:.2f} MB; "
+              "largest growth:")
+        for stat in second.compare_to(first, "traceback")[:8]:
+            print(f"  {stat.size_diff / 1024:+8.1f} KiB  {stat.count_diff:+6d} blocks")
+            for frame in stat.traceback.format()[-6:]:
+                print("      " + frame.strip())
     if mix.unexpected:
         print(f"{len(mix.unexpected)} unexpected answers, e.g. {mix.unexpected[:3]}")
     sms.shutdown()
@@ -576,7 +630,8 @@ def main() -> None:
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--timeline", action="store_true", help="print every sample of every run")
     parser.add_argument("--where", action="store_true", help="in one process: what each action leaves behind")
-    parser.add_argument("--where-steps", type=int, default=1000)
+    parser.add_argument("--where-steps", type=int, default=3000)
+    parser.add_argument("--tracemalloc", action="store_true", help="with --where: what grew, by line (slow)")
     args = parser.parse_args()
     if args.where:
         where(args)
