@@ -70,7 +70,7 @@ def post_worker_init(worker):
 
 
 def post_request(worker, req, environ, resp):
-    if _libc is not None and (worker.nr % TRIM_EVERY == 0 or _answered_a_file(resp)
+    if _libc is not None and (getattr(worker, "nr", 1) % TRIM_EVERY == 0 or _answered_a_file(resp)
                               or int(environ.get("CONTENT_LENGTH") or 0) > TRIM_AFTER_BODY_BYTES):
         _libc.malloc_trim(0)
 
