@@ -21,6 +21,7 @@ from app.auth import current_actor
 from app.jsonio import strict_loads
 from app.errors import Conflict, DomainError, ValidationFailed
 from app.extensions import db, services
+from app.services.unit_of_work import transaction
 from models.idempotency import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -68,33 +69,32 @@ def idempotent(view):
             return _replay(existing, fingerprint)
         claim = IdempotencyRecord(subject=subject, key=key, fingerprint=fingerprint,
                                   created_at=services().clock())
-        session.add(claim)
         try:
-            session.commit()
+            with transaction(session):  # the claim commits on its own, before the work
+                session.add(claim)
+                session.flush()
+                claim_id = claim.id
         except IntegrityError:  # the same key arrived twice at once: the other copy does the work
-            session.rollback()
             return _replay(session.scalars(select(IdempotencyRecord).where(
                 IdempotencyRecord.subject == subject, IdempotencyRecord.key == key)).one(), fingerprint)
-        claim_id = claim.id
         commits_before = session.info.get("commits", 0)
         try:
             response = view(*args, **kwargs)
         except BaseException as exc:
-            session.rollback()
-            if session.info.get("commits", 0) > commits_before and not isinstance(exc, DomainError):
-                # The work is in the database: never free the key, or a retry does it twice.
-                record = session.get(IdempotencyRecord, claim_id)
-                record.response = COMMITTED
-            else:
-                session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
-            session.commit()
+            session.rollback()  # whatever the view left unfinished
+            committed = session.info.get("commits", 0) > commits_before and not isinstance(exc, DomainError)
+            with transaction(session):
+                if committed:  # the work is in the database: never free the key, or a retry does it twice
+                    session.get(IdempotencyRecord, claim_id).response = COMMITTED
+                else:
+                    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
             raise
-        if response.status_code >= 400:
-            session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
-        else:
-            record = session.get(IdempotencyRecord, claim_id)
-            record.status_code, record.response = response.status_code, response.get_json()
-        session.commit()
+        with transaction(session):
+            if response.status_code >= 400:
+                session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.id == claim_id))
+            else:
+                record = session.get(IdempotencyRecord, claim_id)
+                record.status_code, record.response = response.status_code, response.get_json()
         return response
 
     return wrapper
