@@ -51,17 +51,6 @@ class WorkCalendar:
         return count
 
 
-def deadline_light(remaining: int, promised: int, paused: bool) -> str:
-    """green; yellow when a third or less of the promised time is left; red when overdue."""
-    if paused:
-        return "paused"
-    if remaining < 0:
-        return "red"
-    if remaining * 3 <= promised:
-        return "yellow"
-    return "green"
-
-
 class CalendarOverride(Base):
     """A day chinese-calendar does not know yet (a future year's holidays are published late)."""
 

@@ -13,7 +13,7 @@ from app.clock import Clock, local_date
 from app.crypto import FieldCipher, mask_phone
 from app.gateways.datasource import DataSource
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import back_office_notice, cases, commitments, real_name, regions, wallet, workflow
+from app.services import back_office_notice, cases, commitments, deadlines, real_name, regions, wallet, workflow
 from app.services.catalogue import bundle_parts, find_hall, material_view
 from app.services.datacheck import check_materials
 from app.services.notify import notify
@@ -21,7 +21,7 @@ from app.services.numbers import next_number
 from app.services.paging import page_of, with_parties
 from app.services.prefill import prefill, profile_flags
 from app.services.unit_of_work import transaction
-from models.application import Application, ApplicationMaterial, Pause, SubCase
+from models.application import Application, ApplicationMaterial, SubCase
 from models.bundling import critical_path_days, merge_materials
 from models.catalogue import Bundle, Hall, Item
 from models.citizen import Citizen
@@ -350,8 +350,5 @@ def supply(*, session: Session, clock: Clock, actor: Actor, application_id: int)
         now = clock()
         for subcase in subcases:
             workflow.move(session, subcase, "supply", actor=actor, at=now, message="已补充材料，恢复审核")
-        for pause in session.scalars(select(Pause).where(Pause.application_id == application.id,
-                                                         Pause.ended_at.is_(None),
-                                                         Pause.subcase_id.in_([s.id for s in subcases]))):
-            pause.ended_at = now
+        deadlines.end_pauses(session, application_id=application.id, now=now, subcase_ids=[s.id for s in subcases])
         return application

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, ValidationFailed
-from app.services import workflow
+from app.services import deadlines, workflow
 from app.services.calendar import load_calendar
 from app.services.notify import notify
 from models.application import Application, ApplicationMaterial
@@ -24,7 +24,6 @@ from models.workflow import AppStatus
 
 OPEN_STATES = ("pending", "supplied", "overdue")
 OWED_STATES = ("pending", "overdue")
-REMIND_BEFORE_WORKING_DAYS = 3
 WATCHED = (AppStatus.accepted, AppStatus.in_review, AppStatus.completed)
 
 
@@ -69,7 +68,7 @@ def check(*, session: Session, clock: Clock, actor: Actor, application: Applicat
         material.commitment_state, material.check_note = "checked", None
         message = f"容缺材料「{material.name}」已核验"
     else:
-        overdue = application.commitment_due is not None and local_date(now) > application.commitment_due
+        overdue = deadlines.commitment_overdue(application.commitment_due, local_date(now))
         material.commitment_state = "overdue" if overdue else "pending"
         material.pending, material.satisfied_by, material.upload_ids = True, "commitment", []
         material.check_note = reason
@@ -93,7 +92,9 @@ def scan_commitments(session: Session, now, today: date) -> int:
             continue
         due = application.commitment_due
         names = "、".join(m.name for m in owed)
-        if today > due:
+        reminder = deadlines.pledge_reminder(calendar, due=due, today=today,
+                                             reminded=application.commitment_reminded)
+        if reminder == "overdue":
             fresh = [m for m in owed if m.commitment_state == "pending"]
             if not fresh:
                 continue
@@ -107,11 +108,10 @@ def scan_commitments(session: Session, now, today: date) -> int:
             session.add(Alert(application_id=application.id, hall_id=application.hall_id, light="red",
                               kind="commitment", created_at=now,
                               message=f"办件 {application.number} 的容缺材料逾期未补交：{names}（{due}）"))
-        elif today == due and application.commitment_reminded != "due":
+        elif reminder == "due":
             application.commitment_reminded = "due"
             notify(session, application, "commitment_due_today", at=now, due=due.isoformat(), materials=names)
-        elif (application.commitment_reminded is None
-              and calendar.working_days_between(today, due) <= REMIND_BEFORE_WORKING_DAYS):
+        elif reminder == "before":
             application.commitment_reminded = "before"
             notify(session, application, "commitment_reminder", at=now, due=due.isoformat())
     return turned

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.services import deadlines
 from app.services.calendar import load_calendar
 from app.services.notify import notify_citizen
 from app.services.paging import in_region, page_of
 from app.services.supervision import check_region
 from app.services.unit_of_work import transaction
 from models.application import Application
-from models.calendar import WorkCalendar, deadline_light
+from models.calendar import WorkCalendar
 from models.catalogue import Department, Item, region_prefix
 from models.evaluation import Alert, Complaint, Rectification
 
@@ -41,8 +42,9 @@ def complain(*, session: Session, clock: Clock, actor: Actor, content: str, appl
                 region = item.department.region_code
         now = clock()
         complaint = Complaint(citizen_id=actor.id, application_id=application_id, item_code=item_code, region_code=region,
-                              content=content, due_on=load_calendar(session).add_working_days(local_date(now), answer_days),
-                              created_at=now)
+                              content=content, created_at=now,
+                              due_on=deadlines.complaint_due(load_calendar(session), made_on=local_date(now),
+                                                             answer_days=answer_days))
         session.add(complaint)
         return complaint
 
@@ -130,9 +132,8 @@ def scan_complaints(session: Session, *, now: datetime, today: date, calendar: W
     """Lights of open complaints; turning red alerts whoever answers it. (changed, alerts)."""
     changed = alerts = 0
     for complaint in session.scalars(select(Complaint).where(Complaint.status == "open")):
-        left = calendar.working_days_between(today, complaint.due_on)
-        light = deadline_light(left, max(1, calendar.working_days_between(local_date(complaint.created_at),
-                                                                          complaint.due_on)), False)
+        light = deadlines.complaint_light(calendar, made_on=local_date(complaint.created_at),
+                                          due_on=complaint.due_on, today=today)
         if light == complaint.light:
             continue
         changed += 1
@@ -152,12 +153,12 @@ def scan_rectifications(session: Session, *, now: datetime, today: date) -> int:
     late = 0
     for rect in session.scalars(select(Rectification).where(Rectification.status.in_(("open", "contacted")),
                                                             Rectification.light.is_(None))):
-        missed = ("首次联系" if rect.status == "open" and today > rect.first_contact_due
-                  else "整改" if today > rect.fix_due else None)
+        missed = deadlines.rectification_missed(status=rect.status, first_contact_due=rect.first_contact_due,
+                                                fix_due=rect.fix_due, today=today)
         if missed is None:
             continue
         rect.light = "red"
-        due = rect.first_contact_due if missed == "首次联系" else rect.fix_due
+        missed, due = missed
         number = session.get(Application, rect.application_id).number
         session.add(Alert(application_id=rect.application_id, rectification_id=rect.id, hall_id=rect.hall_id,
                           department_id=rect.department_id, light="red", kind="rectification", created_at=now,

@@ -12,7 +12,8 @@ from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
 from app.crypto import FieldCipher
 from app.errors import NotFound
-from app.services import back_office_notice, real_name, wallet, workflow
+from app.services import back_office_notice, deadlines, real_name, wallet, workflow
+from app.services.calendar import load_calendar
 from app.services.notify import notify
 from app.services.paging import page_of
 from app.services.unit_of_work import transaction
@@ -102,7 +103,7 @@ def reject(*, session: Session, clock: Clock, actor: Actor, subcase_id: int, rea
         workflow.move(session, subcase, "reject", actor=actor, at=now, message=f"「{name}」未通过：{reason}")
         subcase.decided_at, subcase.decided_by, subcase.decision_note = now, actor.id, reason
         _start_review(session, application, now)
-        _close_pauses(session, application, now, subcase)
+        deadlines.end_pauses(session, application_id=application.id, now=now, subcase_ids=[subcase.id])
         refused = {subcase.item_code}
         changed = True
         while changed:  # a refusal travels down every chain that depends on it
@@ -133,8 +134,8 @@ def request_materials(*, session: Session, clock: Clock, actor: Actor, subcase_i
                       message=f"「{name}」需要补充材料：{summary}（办理时限暂停）", details={"problems": problems})
         back_office_notice.record_request(subcase)
         _start_review(session, application, now)
-        session.add(Pause(application_id=application.id, subcase_id=subcase.id, reason=f"等待申请人补充「{name}」材料",
-                          started_at=now))
+        deadlines.start_pause(session, application_id=application.id, subcase_id=subcase.id,
+                              reason=f"等待申请人补充「{name}」材料", now=now)
         back_office_notice.notify_materials_requested(session, application, siblings, now=now)
         return subcase
 
@@ -143,26 +144,13 @@ def _status_of(siblings: list[SubCase], item_code: str) -> str | None:
     return next((str(s.status) for s in siblings if s.item_code == item_code), None)
 
 
-def _close_pauses(session: Session, application: Application, now, subcase: SubCase | None = None) -> None:
-    stmt = select(Pause).where(Pause.application_id == application.id, Pause.ended_at.is_(None))
-    if subcase is not None:
-        stmt = stmt.where(Pause.subcase_id == subcase.id)
-    for pause in session.scalars(stmt):
-        pause.ended_at = now
-
-
 def record_completion(session: Session, application: Application, now) -> None:
     """Freeze the facts the statistics count: working days taken (pauses out) and on time or not."""
-    from app.services.calendar import compute_deadline, load_calendar
-
-    calendar = load_calendar(session)
     pauses = session.scalars(select(Pause).where(Pause.application_id == application.id)).all()
-    d = compute_deadline(calendar, start=application.accepted_on, promised_days=application.promised_days,
-                         pauses=list(pauses), now=now, finished_at=now)
-    application.promised_date, application.on_time = d.promised_date, d.remaining_working_days >= 0
-    application.working_days_taken = max(0, calendar.working_days_between(application.accepted_on, local_date(now))
-                                         - d.paused_working_days)
-    application.light = None
+    done = deadlines.completion(load_calendar(session), accepted_on=application.accepted_on,
+                                promised_days=application.promised_days, pauses=pauses, now=now)
+    application.promised_date, application.on_time = done.promised_date, done.on_time
+    application.working_days_taken, application.light = done.working_days_taken, None
 
 
 def _complete_if_decided(session: Session, application: Application, siblings: list[SubCase], now) -> None:
@@ -171,7 +159,7 @@ def _complete_if_decided(session: Session, application: Application, siblings: l
         workflow.move(session, application, "complete", actor=SYSTEM_ACTOR, at=now,
                       message=f"全部办结：{approved}/{len(siblings)} 项通过")
         application.completed_at = now
-        _close_pauses(session, application, now)
+        deadlines.end_pauses(session, application_id=application.id, now=now)
         session.flush()
         record_completion(session, application, now)
         delivery = "将邮寄送达" if application.delivery_method == "post" else "请到窗口领取或选择邮寄"

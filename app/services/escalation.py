@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock
 from app.errors import Conflict, NotFound
-from app.services import workflow
+from app.services import deadlines, workflow
 from app.services.supervision import OPEN_APPS, OPEN_SUBS, WARN, supervised
 from app.services.unit_of_work import transaction
 from models.application import Application, SubCase
@@ -34,7 +34,7 @@ def escalate_red(session: Session, *, now: datetime, today: date, calendar: Work
         Application.escalated_at.is_(None))).all()
     escalated = 0
     for application in apps:
-        if calendar.working_days_between(application.red_on, today) <= after:
+        if not deadlines.red_too_long(calendar, red_on=application.red_on, today=today, after=after):
             continue
         parent = parent_region(application.region_code)
         if parent is None:

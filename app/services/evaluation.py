@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import workflow
+from app.services import deadlines, workflow
 from app.services.calendar import load_calendar
 from app.services.notify import notify
 from app.services.paging import in_region, page_of
@@ -60,13 +60,12 @@ def rate(*, session: Session, clock: Clock, actor: Actor, application_id: int, s
         application.rating_score, application.rating_invited = score, evaluation.invited
         if score <= RECTIFY_AT_MOST:
             application.rectification_state = "open"
-            calendar = load_calendar(session)
-            today = local_date(now)
+            first_contact_due, fix_due = deadlines.rectification_dues(load_calendar(session), rated_on=local_date(now),
+                                                                      fix_days=rectification_days)
             session.add(Rectification(evaluation_id=evaluation.id, application_id=application.id,
                                       hall_id=None if department_id else application.hall_id,
                                       department_id=department_id, region_code=application.region_code,
-                                      first_contact_due=calendar.add_working_days(today, 1),
-                                      fix_due=calendar.add_working_days(today, rectification_days), created_at=now))
+                                      first_contact_due=first_contact_due, fix_due=fix_due, created_at=now))
         return evaluation
 
 

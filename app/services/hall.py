@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from app.services import commitments, workflow
-from app.services.calendar import compute_deadline, load_calendar
+from app.services import commitments, deadlines, workflow
+from app.services.calendar import load_calendar
 from app.services.notify import notify
 from app.services.post import new_shipment
 from app.services.regions import competent_department
@@ -82,14 +82,11 @@ def accept(*, session: Session, clock: Clock, actor: Actor, application_id: int,
                      if c in by_code and not by_code[c].commitment_allowed}
         if problems:
             raise ValidationFailed("commitment_not_allowed", errors={"pending_materials": problems})
-        calendar = load_calendar(session)
-        promised = compute_deadline(calendar, start=today, promised_days=application.promised_days, pauses=[],
-                                    now=now).promised_date
+        promised = deadlines.promised_date(load_calendar(session), today, application.promised_days)
         if pending:
-            if commitment_due is None:
-                raise ValidationFailed(errors={"commitment_due": ["容缺受理须约定补交日期"]})
-            if not today <= commitment_due <= promised:
-                raise ValidationFailed(errors={"commitment_due": [f"补交日期须在今天到承诺办结日 {promised} 之间"]})
+            wrong = deadlines.check_commitment_due(commitment_due, today=today, promised=promised)
+            if wrong:
+                raise ValidationFailed(errors={"commitment_due": [wrong]})
         workflow.move(session, application, "accept", actor=actor, at=now,
                       message=f"申请已受理，承诺 {promised.isoformat()} 前办结", details={"pending": sorted(pending)})
         application.accepted_at, application.accepted_on, application.accepted_by = now, today, actor.id

@@ -6,6 +6,7 @@ are rows (window pickups add one), post deliveries have a delivered shipment, ra
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 from datetime import date, datetime, timedelta, timezone
@@ -16,6 +17,8 @@ from app.services.unit_of_work import transaction
 from sqlalchemy import JSON, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from app.services import deadlines
+from app.services.calendar import load_calendar
 from models.application import EXEMPTING, Application, ApplicationMaterial, SubCase, Visit
 from models.catalogue import Bundle, Carrier, Hall, Item
 from models.citizen import Citizen
@@ -37,6 +40,10 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                  batch: int = BATCH) -> dict:
     with transaction(session):
         rng = random.Random(seed)
+        calendar = load_calendar(session)
+        # A million cases start on a few hundred days: each (day, promised days) is counted once.
+        promised_on = functools.lru_cache(maxsize=None)(lambda start, days: deadlines.promised_date(calendar, start,
+                                                                                                    days))
         items = session.scalars(select(Item)).all()
         bundles = session.scalars(select(Bundle)).all()
         hall = session.scalars(select(Hall).where(Hall.region_code == COUNTIES[0]).order_by(Hall.id)).first()
@@ -91,7 +98,7 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
             visits = 1 if channel == "assisted" else 0
             if status in ("in_review", "completed"):
                 accepted = submitted + timedelta(hours=rng.randrange(1, 30))
-                app.update(accepted_at=accepted, accepted_on=accepted.date(), promised_date=_add_working(accepted.date(), promised))
+                app.update(accepted_at=accepted, accepted_on=accepted.date(), promised_date=promised_on(accepted.date(), promised))
             if status == "in_review":
                 app["light"] = "green"
             if status == "completed":
@@ -190,16 +197,6 @@ def _rate(rng: random.Random, rows: dict, take, app: dict, hall_id: int) -> None
             "status": "dismissed" if dismissed else "resolved" if resolved else "open", "first_contact_due": at.date() + timedelta(days=1),
             "fix_due": at.date() + timedelta(days=21), "resolved_at": at + timedelta(days=5) if resolved else None,
             "resolution": "已电话回访并改进" if resolved else None, "created_at": at})
-
-
-def _add_working(start: date, days: int) -> date:
-    """Weekends only: history is synthetic, and this keeps generating a million cases quick."""
-    day, left = start, days
-    while left > 0:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            left -= 1
-    return day
 
 
 def _flush(session: Session, rows: dict) -> None:

@@ -13,18 +13,17 @@ from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock
 from app.crypto import mask_phone
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services import workflow
+from app.services import deadlines, workflow
 from app.services.notify import notify
 from app.services.paging import page_of
 from app.services.unit_of_work import transaction
-from models.application import Application, Pause
+from models.application import Application
 from models.catalogue import Carrier, Hall
 from models.material import Upload, UploadStatus, wrong_purpose
 from models.shipment import CarrierEvent, Shipment, ShipmentStatus, moves_forward
 from models.workflow import AppStatus
 
 CARRIER_ACTOR = Actor("carrier", None, "carrier")
-IN_POST = "办理结果邮寄在途"
 
 
 def new_shipment(session: Session, application: Application, *, hall_id: int, carrier_id: int, now: datetime) -> Shipment:
@@ -157,7 +156,7 @@ def _picked_up(session: Session, shipment: Shipment, actor: Actor, now: datetime
     shipment.tracking_number, shipment.picked_up_at = tracking_number, now
     shipment.courier_id = actor.id if actor.kind == "staff" else None
     application = session.get(Application, shipment.application_id)
-    session.add(Pause(application_id=application.id, reason=IN_POST, started_at=now))
+    deadlines.start_pause(session, application_id=application.id, reason=deadlines.IN_POST, now=now)
     notify(session, application, "shipment_picked_up", at=now, carrier=carrier.name, tracking=tracking_number)
 
 
@@ -180,7 +179,7 @@ def _delivered(session: Session, shipment: Shipment, actor: Actor, now: datetime
                   message="办理结果已妥投" + (f"，签收人：{recipient_name}" if recipient_name else ""))
     shipment.delivered_at, shipment.recipient_name = now, recipient_name
     application = session.get(Application, shipment.application_id)
-    _end_post_pause(session, application, now)
+    deadlines.end_pauses(session, application_id=application.id, now=now, reason=deadlines.IN_POST)
     if application.status == AppStatus.completed:
         workflow.move(session, application, "deliver", actor=SYSTEM_ACTOR, at=now, message="办理结果已送达")
         application.delivered_at = now
@@ -199,14 +198,8 @@ def _failed(session: Session, shipment: Shipment, actor: Actor, now: datetime, r
     workflow.move(session, shipment, "fail", actor=actor, at=now, message=f"投递未成功：{reason}，将退回大厅")
     shipment.failed_at, shipment.failure_reason = now, reason
     application = session.get(Application, shipment.application_id)
-    _end_post_pause(session, application, now)
+    deadlines.end_pauses(session, application_id=application.id, now=now, reason=deadlines.IN_POST)
     notify(session, application, "shipment_failed", at=now, reason=reason)
-
-
-def _end_post_pause(session: Session, application: Application, now: datetime) -> None:
-    for pause in session.scalars(select(Pause).where(Pause.application_id == application.id,
-                                                     Pause.ended_at.is_(None), Pause.reason == IN_POST)):
-        pause.ended_at = now
 
 
 # -- the carrier's webhook -----------------------------------------------------------------

@@ -13,7 +13,8 @@ from app.actors import Actor
 from app.clock import Clock, local_date
 from app.services import i18n
 from app.services.cases import visible_to
-from app.services.calendar import calendar_stamp, compute_deadline, load_calendar
+from app.services.calendar import calendar_stamp, load_calendar
+from app.services.deadlines import compute_deadline
 from models.application import Application, Event, Pause, SubCase, Visit
 from models.catalogue import Carrier, Department, Hall, Item
 from models.shipment import Shipment

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from app.actors import Actor
 from app.clock import Clock, local_date
 from app.errors import Conflict, Forbidden
-from app.services.calendar import compute_deadline, load_calendar
+from app.services.calendar import load_calendar
+from app.services.deadlines import compute_deadline, subcase_deadline
 from app.services.paging import page_of
 from app.services.unit_of_work import transaction
 from models.application import Application, ApplicationMaterial, Pause, SubCase
@@ -99,9 +100,8 @@ def _scan_cases(session: Session, calendar, now, chunk: list[int], report: ScanR
                            .order_by(SubCase.id).with_for_update(skip_locked=True)).all()
     by_id = {a.id: a for a in apps}
     for sub in subs:
-        own = [p for p in pauses[sub.application_id] if p.subcase_id in (None, sub.id)]
-        d = compute_deadline(calendar, start=sub.opened_on or by_id[sub.application_id].accepted_on,
-                             promised_days=sub.promised_days, pauses=own, now=now)
+        d = subcase_deadline(calendar, subcase=sub, accepted_on=by_id[sub.application_id].accepted_on,
+                             pauses=pauses[sub.application_id], now=now)
         if d.light != sub.light:
             report.subcases += 1
             sub.light = d.light

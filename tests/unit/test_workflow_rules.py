@@ -3,7 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from models.calendar import WorkCalendar, deadline_light
+from app.services.deadlines import deadline_light
+from models.calendar import WorkCalendar
 from models.forms import clean_form, missing_fields
 from models.numbering import is_valid_number, make_number
 from models.workflow import TRANSITIONS, IllegalMove, RoleNotAllowed, initial_subcase_status, next_status
