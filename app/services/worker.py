@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.clock import Clock
 from app.services.evaluation import invite_unrated
 from app.services.outbox import DeliveryReport, deliver_due
-from app.services.supervision import ScanReport, scan_deadlines
+from app.services.deadline_scan import ScanReport, scan_deadlines
 
 log = logging.getLogger("onetrip.worker")
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from flask import current_app
 
 from app.clock import SHANGHAI, local_date
-from app.services import supervision
+from app.services import deadline_scan
 from app.services.history import seed_history
 from models.application import Application, ApplicationMaterial, SubCase, Visit
 from models.evaluation import Complaint, Evaluation, Rectification
@@ -149,11 +149,11 @@ def test_deadline_scan_warns_and_lists(client, sms, db_session):
     def at(days: int):
         return lambda: later + timedelta(days=days)
 
-    report = supervision.scan_deadlines(session=db_session, clock=at(0))
+    report = deadline_scan.scan_deadlines(session=db_session, clock=at(0))
     assert report.applications == 1
     light = db_session.get(Application, application["id"]).light
     assert light in ("yellow", "red")
-    supervision.scan_deadlines(session=db_session, clock=at(30))
+    deadline_scan.scan_deadlines(session=db_session, clock=at(30))
     assert db_session.get(Application, application["id"]).light == "red"
     supervisor = login_staff(client, "supervisor")["headers"]
     listed = client.get("/api/v1/supervision/warnings", headers=supervisor).json
@@ -168,7 +168,7 @@ def test_deadline_scan_warns_and_lists(client, sms, db_session):
     assert any(a["subcase_id"] for a in client.get("/api/v1/alerts", headers=reviewer).json)
     # A second scan with nothing new changes nothing and alerts nobody twice.
     count = len(client.get("/api/v1/alerts", headers=clerk["headers"]).json)
-    supervision.scan_deadlines(session=db_session, clock=at(31))
+    deadline_scan.scan_deadlines(session=db_session, clock=at(31))
     assert len(client.get("/api/v1/alerts", headers=clerk["headers"]).json) == count
 
 
@@ -250,7 +250,7 @@ def test_complaints(client, sms, db_session):
     assert [c["id"] for c in listed] == [made.json["id"]]
     late = datetime.combine(date.fromisoformat(made.json["due_on"]) + timedelta(days=3), datetime.min.time(),
                             tzinfo=SHANGHAI)
-    supervision.scan_deadlines(session=db_session, clock=lambda: late)
+    deadline_scan.scan_deadlines(session=db_session, clock=lambda: late)
     assert client.get("/api/v1/supervision/complaints", headers=supervisor).json[0]["light"] == "red"
     answered = client.post(f"/api/v1/supervision/complaints/{made.json['id']}/respond", headers=supervisor,
                            json={"response": "已统一材料清单"})

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.clock import SHANGHAI
-from app.services import supervision
+from app.services import deadline_scan
 from app.services.worker import run
 from models.application import Application
 from models.evaluation import Alert
@@ -41,19 +41,19 @@ def test_two_scans_at_once_change_each_case_once(client, sms, app, db_session, m
     _accepted_cases(client, sms, 3)
     late = _late(db_session)
     other = Session(db.engine)
-    real = supervision.compute_deadline
+    real = deadline_scan.compute_deadline
     raced, started = [], []
 
     def racing(*args, **kwargs):
         if not started:
             started.append(True)  # the other worker's scan runs once, whole, in the middle of mine
-            raced.append(supervision.scan_deadlines(session=other, clock=lambda: late))
+            raced.append(deadline_scan.scan_deadlines(session=other, clock=lambda: late))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(supervision, "compute_deadline", racing)
+    monkeypatch.setattr(deadline_scan, "compute_deadline", racing)
     mine = Session(db.engine)
     try:
-        report = supervision.scan_deadlines(session=mine, clock=lambda: late)
+        report = deadline_scan.scan_deadlines(session=mine, clock=lambda: late)
     finally:
         mine.close()
         other.close()
@@ -73,7 +73,7 @@ def test_the_worker_loop_survives_a_failing_pass(app, db_session, monkeypatch, s
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("a bad row")
-        return supervision.ScanReport()
+        return deadline_scan.ScanReport()
 
     monkeypatch.setattr(worker, "scan_deadlines", flaky_scan)
     stop, passes = threading.Event(), []
