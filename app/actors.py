@@ -3,14 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CITIZEN = "citizen"
+from models.staff import Party
+
+CITIZEN = Party.citizen.value  # an Actor's kind and role when a citizen acts
 
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # "citizen", "staff" or "system"
+    kind: str  # "citizen", "staff", "system" or "carrier"
     id: int | None
-    role: str  # "citizen", a staff Role, or "system"
+    role: str  # a staff Role (models.staff), or a Party: citizen, system, carrier
     hall_id: int | None = None
     department_id: int | None = None
     carrier_id: int | None = None
@@ -21,4 +23,4 @@ class Actor:
         return f"{self.kind}:{self.id}"
 
 
-SYSTEM_ACTOR = Actor("system", None, "system")
+SYSTEM_ACTOR = Actor(Party.system.value, None, Party.system.value)

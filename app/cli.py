@@ -7,6 +7,7 @@ from flask import Flask
 from app.errors import DomainError
 from app.extensions import db
 from app.services import accounts, seed
+from models.staff import Role
 
 
 def register(app: Flask) -> None:
@@ -64,7 +65,7 @@ def register(app: Flask) -> None:
     @app.cli.command("create-staff")
     @click.option("--username", required=True)
     @click.option("--password", required=True, prompt=True, hide_input=True, confirmation_prompt=True)
-    @click.option("--role", required=True, type=click.Choice(["clerk", "reviewer", "courier", "supervisor", "admin"]))
+    @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
     @click.option("--hall", "hall_code", help="hall code (clerk)")
     @click.option("--department", "department_code", help="department code (reviewer)")
     @click.option("--carrier", "carrier_code", help="carrier code (courier)")

@@ -21,14 +21,18 @@ class ShipmentStatus(enum.StrEnum):
     returned = "returned"
 
 
-# How far along a shipment is: a carrier event never moves it backwards.
-RANK = {"requested": 0, "packed": 1, "picked_up": 2, "in_transit": 3, "delivered": 4, "failed": 4, "returned": 5}
-CARRIER_STATUSES = ("picked_up", "in_transit", "delivered", "failed")
+_S = ShipmentStatus
+# How far along a shipment is: a carrier event never moves it backwards. (The moves themselves
+# are models/workflow.py's TRANSITIONS; only app/services/workflow.move writes a status.)
+RANK = {_S.requested: 0, _S.packed: 1, _S.picked_up: 2, _S.in_transit: 3, _S.delivered: 4, _S.failed: 4,
+        _S.returned: 5}
+CARRIER_STATUSES = tuple(s.value for s in (_S.picked_up, _S.in_transit, _S.delivered, _S.failed))
 
 
 def moves_forward(current: str, reported: str) -> bool:
     """A carrier's report applies only if it is further along than what we know (out-of-order safe)."""
-    return RANK[reported] > RANK[current] or (current == reported == "in_transit")
+    current, reported = ShipmentStatus(current), ShipmentStatus(reported)
+    return RANK[reported] > RANK[current] or (current == reported == ShipmentStatus.in_transit)
 
 
 class Shipment(Timestamps, Base):

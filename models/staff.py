@@ -11,11 +11,19 @@ from models.base import Base, Timestamps, enum_column
 
 
 class Role(enum.StrEnum):
+    """A staff account's role (stored on the account; API.md, Identity)."""
     clerk = "clerk"
     reviewer = "reviewer"
     courier = "courier"
     supervisor = "supervisor"
     admin = "admin"
+
+
+class Party(enum.StrEnum):
+    """Who else acts on a case: never a staff account's role. An Actor's role is a Role or one of these."""
+    citizen = "citizen"  # the applicant, or their agent (代办)
+    system = "system"  # the app itself: the scan, cascades, completion
+    carrier = "carrier"  # a carrier's tracking webhook
 
 
 # What each role must be bound to (API.md, Identity).

@@ -1,4 +1,4 @@
-"""One state machine for applications and sub-cases: statuses and every allowed move, pure Python.
+"""One state machine for applications, sub-cases and shipments: every allowed move, pure Python.
 
 Each move names the roles that may make it; anything not in TRANSITIONS is illegal (409).
 """
@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+
+from models.shipment import ShipmentStatus
+from models.staff import Party, Role
 
 
 class AppStatus(enum.StrEnum):
@@ -28,8 +31,8 @@ class SubStatus(enum.StrEnum):
     rejected = "rejected"
 
 
-CITIZEN, CLERK, REVIEWER, SYSTEM = "citizen", "clerk", "reviewer", "system"
-COURIER, CARRIER = "courier", "carrier"
+CITIZEN, SYSTEM, CARRIER = Party.citizen, Party.system, Party.carrier
+CLERK, REVIEWER, COURIER = Role.clerk, Role.reviewer, Role.courier
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,10 @@ class Move:
 
 
 def _move(sources, target, *roles) -> Move:
-    return Move(frozenset(str(s) for s in sources), str(target), frozenset(roles))
+    return Move(frozenset(str(s) for s in sources), str(target), frozenset(str(r) for r in roles))
 
 
-A, S = AppStatus, SubStatus
+A, S, P = AppStatus, SubStatus, ShipmentStatus
 
 TRANSITIONS: dict[tuple[str, str], Move] = {
     # A clerk submits an assisted application (帮办) once the citizen has consented.
@@ -64,12 +67,14 @@ TRANSITIONS: dict[tuple[str, str], Move] = {
     ("subcase", "cascade_reject"): _move({S.waiting}, S.rejected, SYSTEM),
 
     # Shipments (issue by post): the hall packs, the courier or the carrier moves it on.
-    ("shipment", "pack"): _move({"requested"}, "packed", CLERK),
-    ("shipment", "pickup"): _move({"packed"}, "picked_up", COURIER),
-    ("shipment", "transit"): _move({"picked_up", "in_transit"}, "in_transit", CARRIER),
-    ("shipment", "deliver"): _move({"picked_up", "in_transit"}, "delivered", COURIER, CARRIER),
-    ("shipment", "fail"): _move({"picked_up", "in_transit"}, "failed", COURIER, CARRIER),
-    ("shipment", "return"): _move({"failed"}, "returned", CLERK),
+    # Only workflow.move writes a shipment's status, through these; a carrier's report makes one of
+    # them (post.carrier_event), applied only when it moves the shipment forward (shipment.moves_forward).
+    ("shipment", "pack"): _move({P.requested}, P.packed, CLERK),
+    ("shipment", "pickup"): _move({P.packed}, P.picked_up, COURIER),
+    ("shipment", "transit"): _move({P.picked_up, P.in_transit}, P.in_transit, CARRIER),
+    ("shipment", "deliver"): _move({P.picked_up, P.in_transit}, P.delivered, COURIER, CARRIER),
+    ("shipment", "fail"): _move({P.picked_up, P.in_transit}, P.failed, COURIER, CARRIER),
+    ("shipment", "return"): _move({P.failed}, P.returned, CLERK),
 }
 
 DECIDED = frozenset({S.approved.value, S.rejected.value})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.actors import Actor
+from app.actors import CITIZEN, Actor
 from app.crypto import unmasked_echoes
 from app.clock import Clock, local_date
 from app.crypto import FieldCipher, mask_phone
@@ -53,7 +53,7 @@ def _case(session: Session, clock: Clock, actor: Actor, application_id: int) -> 
 def _may_use(actor: Actor, application: Application, upload: Upload) -> bool:
     """The applicant's files, the agent's own, or a scan the assisting clerk made at the desk."""
     if upload.citizen_id is not None:
-        return upload.citizen_id in (application.citizen_id, actor.id if actor.kind == "citizen" else None)
+        return upload.citizen_id in (application.citizen_id, actor.id if actor.kind == CITIZEN else None)
     return actor.kind == "staff" and upload.staff_id == actor.id
 
 

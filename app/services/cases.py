@@ -19,6 +19,7 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from models.application import Application
 from models.assistance import Authorization
 from models.citizen import Citizen
+from models.staff import Role
 
 
 def authorization_active(today: date):
@@ -33,7 +34,7 @@ def visible_to(actor: Actor, today: date):
     if actor.kind == CITIZEN:
         return or_(Application.citizen_id == actor.id,
                    and_(Application.submitted_by_id == actor.id, authorization_active(today)))
-    if actor.role == "clerk":
+    if actor.role == Role.clerk:
         return and_(Application.channel == "assisted", Application.assisted_hall_id == actor.hall_id)
     return Application.id.is_(None)
 

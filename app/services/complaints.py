@@ -21,6 +21,7 @@ from models.application import Application
 from models.calendar import WorkCalendar
 from models.catalogue import Department, Item, region_prefix
 from models.evaluation import Alert, Complaint, Rectification
+from models.staff import Role
 
 SUMMARY_CHARS = 20
 
@@ -51,7 +52,7 @@ def complain(*, session: Session, clock: Clock, actor: Actor, content: str, appl
 
 def _visible(actor: Actor):
     """A supervisor's region; a reviewer's department's complaints (转办)."""
-    if actor.role == "reviewer":
+    if actor.role == Role.reviewer:
         return Complaint.department_id == actor.department_id
     return in_region(Complaint.region_code, check_region(actor, None))
 

@@ -2,6 +2,8 @@
 柯城区 (330802) with a hall and departments, so that 异地可办 can be seen."""
 from __future__ import annotations
 
+from models.staff import Role
+
 REGION = "330825"
 
 DEPARTMENTS = [
@@ -200,12 +202,12 @@ BUNDLES = [
 
 # username, password, role, binding (--hall / --department / --carrier / --region), display name
 STAFF = [
-    ("admin", "Admin#2026", "admin", {}, "系统管理员"),
-    ("supervisor", "Super#2026", "supervisor", {"region_code": REGION}, "县跑改办"),
-    ("clerk", "Clerk#2026", "clerk", {"hall_code": "LY-ZWFW"}, "综合窗口 1 号"),
-    ("clerk-dh", "Clerk#2026", "clerk", {"hall_code": "LY-DHJD"}, "东华街道综合窗口"),
-    ("courier", "Courier#2026", "courier", {"carrier_code": "EMS"}, "EMS 龙游揽投员"),
-] + [(f"reviewer-{code.lower()}", "Review#2026", "reviewer", {"department_code": code}, f"{name}审批科")
+    ("admin", "Admin#2026", Role.admin, {}, "系统管理员"),
+    ("supervisor", "Super#2026", Role.supervisor, {"region_code": REGION}, "县跑改办"),
+    ("clerk", "Clerk#2026", Role.clerk, {"hall_code": "LY-ZWFW"}, "综合窗口 1 号"),
+    ("clerk-dh", "Clerk#2026", Role.clerk, {"hall_code": "LY-DHJD"}, "东华街道综合窗口"),
+    ("courier", "Courier#2026", Role.courier, {"carrier_code": "EMS"}, "EMS 龙游揽投员"),
+] + [(f"reviewer-{code.lower()}", "Review#2026", Role.reviewer, {"department_code": code}, f"{name}审批科")
      for code, name in DEPARTMENTS]
 
 
@@ -230,8 +232,8 @@ KC_HALLS = [
      "工作日 8:30-12:00, 13:30-17:30"),
 ]
 STAFF += [
-    ("clerk-zjb", "Clerk#2026", "clerk", {"hall_code": "LY-DHJD-ZJB"}, "张家埠村代办员"),
-    ("clerk-kc", "Clerk#2026", "clerk", {"hall_code": "KC-ZWFW"}, "柯城综合窗口"),
-    ("reviewer-kc-rsj", "Review#2026", "reviewer", {"department_code": "KC-RSJ"}, "柯城区人社局审批科"),
+    ("clerk-zjb", "Clerk#2026", Role.clerk, {"hall_code": "LY-DHJD-ZJB"}, "张家埠村代办员"),
+    ("clerk-kc", "Clerk#2026", Role.clerk, {"hall_code": "KC-ZWFW"}, "柯城综合窗口"),
+    ("reviewer-kc-rsj", "Review#2026", Role.reviewer, {"department_code": "KC-RSJ"}, "柯城区人社局审批科"),
 ]
 # --- end help at every door ---

@@ -20,6 +20,7 @@ from app.services.unit_of_work import transaction
 from models.application import Application, SubCase
 from models.catalogue import region_prefix
 from models.evaluation import RECTIFY_AT_MOST, SCORES, Evaluation, Rectification
+from models.staff import Role
 from models.workflow import AppStatus, SubStatus
 
 FINISHED = (AppStatus.completed, AppStatus.delivered)
@@ -85,9 +86,9 @@ def invite_unrated(*, session: Session, clock: Clock) -> int:
 
 def _rectifications_for(actor: Actor):
     stmt = select(Rectification)
-    if actor.role == "clerk":
+    if actor.role == Role.clerk:
         return stmt.where(Rectification.hall_id == actor.hall_id)
-    if actor.role == "reviewer":
+    if actor.role == Role.reviewer:
         return stmt.where(Rectification.department_id == actor.department_id)
     return stmt.where(in_region(Rectification.region_code, check_region(actor, None)))
 

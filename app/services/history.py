@@ -24,7 +24,7 @@ from models.catalogue import Bundle, Carrier, Hall, Item
 from models.citizen import Citizen
 from models.evaluation import Complaint, Evaluation, Rectification
 from models.numbering import make_number
-from models.shipment import Shipment
+from models.shipment import Shipment, ShipmentStatus
 from models.staff import Staff
 
 COUNTIES = ["330825", "330802", "330803", "330822", "330824", "330881"]  # 龙游 first: half of the cases
@@ -125,7 +125,7 @@ def seed_history(*, session: Session, count: int, months: int = 12, today: date,
                     elif method == "post":
                         rows[Shipment].append({
                             "id": take(Shipment), "number": f"{app['number']}-P1", "application_id": aid, "hall_id": hall.id,
-                            "carrier_id": carrier.id, "status": "delivered", "version": 1,
+                            "carrier_id": carrier.id, "status": ShipmentStatus.delivered.value, "version": 1,
                             "address": {"recipient": "历史", "phone": "13800000000", "region_code": region,
                                         "detail": "历史地址", "postcode": "324400"},
                             "tracking_number": f"H{aid:012d}", "requested_at": completed, "packed_at": completed,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.actors import CITIZEN
 from app.clock import Clock
 from app.crypto import token_hash
 from app.errors import Unauthenticated, UpstreamUnavailable
@@ -180,7 +181,7 @@ def rotate_refresh_token(*, session: Session, clock: Clock, token: str, days: in
 def ensure_subject_active(*, session: Session, subject: str) -> None:
     """A refresh must not revive a deleted citizen or a disabled staff account."""
     kind, _, ident = subject.partition(":")
-    if kind == "citizen":
+    if kind == CITIZEN:
         if session.get(Citizen, int(ident)) is None:
             raise Unauthenticated("refresh_token_invalid")
         return

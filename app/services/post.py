@@ -21,9 +21,10 @@ from models.application import Application
 from models.catalogue import Carrier, Hall
 from models.material import Upload, UploadStatus, wrong_purpose
 from models.shipment import CarrierEvent, Shipment, ShipmentStatus, moves_forward
+from models.staff import Party
 from models.workflow import AppStatus
 
-CARRIER_ACTOR = Actor("carrier", None, "carrier")
+CARRIER_ACTOR = Actor(Party.carrier.value, None, Party.carrier.value)
 
 
 def new_shipment(session: Session, application: Application, *, hall_id: int, carrier_id: int, now: datetime) -> Shipment:
@@ -247,15 +248,15 @@ class _SeenBefore(Exception):
 
 
 def _apply(session: Session, shipment: Shipment, event: dict, now: datetime) -> None:
-    status, detail = event["status"], event.get("detail") or ""
-    if status == "in_transit":
-        if str(shipment.status) == "in_transit":
+    status, detail = ShipmentStatus(event["status"]), event.get("detail") or ""
+    if status == ShipmentStatus.in_transit:
+        if shipment.status == ShipmentStatus.in_transit:
             workflow.record(session, session.get(Application, shipment.application_id), "shipment_tracking",
                             actor=CARRIER_ACTOR, at=now, message=f"运输中：{detail}" if detail else "运输中")
             return
         workflow.move(session, shipment, "transit", actor=CARRIER_ACTOR, at=now,
                       message=f"运输中：{detail}" if detail else "运输中")
-    elif status == "delivered":
+    elif status == ShipmentStatus.delivered:
         _delivered(session, shipment, CARRIER_ACTOR, now, detail or None)
-    elif status == "failed":
+    elif status == ShipmentStatus.failed:
         _failed(session, shipment, CARRIER_ACTOR, now, detail or "承运商报告投递失败")

@@ -11,6 +11,7 @@ from app.services.paging import page_of
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import region_covers, region_prefix
 from models.evaluation import Alert
+from models.staff import Role
 from models.workflow import AppStatus, SubStatus
 
 OPEN_APPS = (AppStatus.accepted, AppStatus.in_review)
@@ -22,7 +23,7 @@ WATCHED_PLEDGES = (AppStatus.accepted, AppStatus.in_review, AppStatus.completed)
 def check_region(actor: Actor, region_code: str | None) -> str:
     """A supervisor sees their region and everything under it, nothing beside it."""
     own = actor.region_code or ""
-    if actor.role == "admin":
+    if actor.role == Role.admin:
         return region_code or ""
     if region_code is None:
         return own
@@ -34,7 +35,7 @@ def check_region(actor: Actor, region_code: str | None) -> str:
 def supervised(actor: Actor):
     """The cases a supervisor watches: those of their own region, and those escalated (督办) to their
     region or one under it; an admin watches all."""
-    if actor.role == "admin" or not actor.region_code:
+    if actor.role == Role.admin or not actor.region_code:
         return true()
     return or_(Application.region_code == actor.region_code,
                Application.escalated_to.startswith(region_prefix(actor.region_code)))
@@ -83,5 +84,5 @@ def warnings(session: Session, actor: Actor, *, light: str | None = None, hall_i
 
 def alerts_for(session: Session, actor: Actor, *, page: int = 1, page_size: int = 20):
     """A clerk's hall's alerts (applications), a reviewer's department's (sub-cases), newest first."""
-    mine = Alert.hall_id == actor.hall_id if actor.role == "clerk" else Alert.department_id == actor.department_id
+    mine = Alert.hall_id == actor.hall_id if actor.role == Role.clerk else Alert.department_id == actor.department_id
     return page_of(session, select(Alert).where(mine), Alert.id.desc(), page=page, page_size=page_size)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from app.actors import Actor
+from app.actors import CITIZEN, Actor
 from app.clock import Clock
 from app.decode_gate import DecodeGate
 from app.errors import NotFound, ValidationFailed
@@ -16,6 +16,7 @@ from app.services.unit_of_work import transaction
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import region_prefix
 from models.material import Upload, UploadStatus
+from models.staff import Role
 from storage import ObjectNotFound, ObjectStore
 from storage.images import FileRefused, Normalised, normalise
 from storage.keys import new_key
@@ -28,7 +29,7 @@ DOWNLOAD_URL_SECONDS = 5 * 60
 
 
 def _owner(actor: Actor) -> dict:
-    return {"citizen_id": actor.id if actor.kind == "citizen" else None,
+    return {"citizen_id": actor.id if actor.kind == CITIZEN else None,
             "staff_id": actor.id if actor.kind == "staff" else None}
 
 
@@ -127,7 +128,7 @@ def own_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     upload = session.get(Upload, upload_id)
     if upload is None:
         raise NotFound()
-    owner = upload.citizen_id if actor.kind == "citizen" else upload.staff_id
+    owner = upload.citizen_id if actor.kind == CITIZEN else upload.staff_id
     if owner != actor.id:
         raise NotFound()
     return upload
@@ -139,17 +140,17 @@ def readable_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     upload = session.get(Upload, upload_id)
     if upload is None:
         raise NotFound()
-    if (actor.kind == "citizen" and upload.citizen_id == actor.id) or (
+    if (actor.kind == CITIZEN and upload.citizen_id == actor.id) or (
             actor.kind == "staff" and upload.staff_id == actor.id):
         return upload
-    if actor.kind == "staff" and actor.role not in ("clerk", "reviewer"):
+    if actor.kind == "staff" and actor.role not in (Role.clerk, Role.reviewer):
         raise NotFound()
     candidates = session.execute(
         select(Application.id, Application.region_code, ApplicationMaterial.upload_ids, Application.citizen_id,
                Application.submitted_at)
         .join(ApplicationMaterial, ApplicationMaterial.application_id == Application.id)
         .where(_may_hold(upload))).all()
-    if actor.kind == "citizen":
+    if actor.kind == CITIZEN:
         # The applicant sees what their agent or the assisting clerk attached to their case.
         if any(upload.id in (ids or []) and applicant == actor.id for _, _, ids, applicant, _ in candidates):
             return upload
@@ -158,10 +159,10 @@ def readable_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
     candidates = [(app_id, region, ids, applicant) for app_id, region, ids, applicant, submitted in candidates
                   if submitted is not None]
     using = {app_id for app_id, region, ids, _ in candidates if upload.id in (ids or [])}
-    if actor.role == "clerk" and any(region.startswith(region_prefix(actor.region_code or "------"))
+    if actor.role == Role.clerk and any(region.startswith(region_prefix(actor.region_code or "------"))
                                      for app_id, region, _, _ in candidates if app_id in using):
         return upload
-    if actor.role == "reviewer" and using and session.scalar(
+    if actor.role == Role.reviewer and using and session.scalar(
             select(SubCase.id).where(SubCase.application_id.in_(using),
                                      SubCase.department_id == actor.department_id).limit(1)):
         return upload
