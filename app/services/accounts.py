@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.actors import CITIZEN
 from app.crypto import FieldCipher
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.services.identity import hash_password
@@ -93,7 +94,7 @@ def _by_code(session: Session, model, code: str | None, field: str):
 def account_for(session: Session, subject: str) -> Citizen | Staff:
     """The account a token's subject names: `citizen:<id>` or `staff:<id>`."""
     kind, _, ident = subject.partition(":")
-    account = session.get(Citizen if kind == "citizen" else Staff, int(ident)) if ident.isdigit() else None
+    account = session.get(Citizen if kind == CITIZEN else Staff, int(ident)) if ident.isdigit() else None
     if account is None:
         raise NotFound()
     return account
