@@ -46,8 +46,10 @@ MB of RSS per worker, mean of the 2 workers):
    4 rounds: 44-50 MB of anonymous memory kept without it, 18-52 MB with it); malloc_trim after each
    round brought it back to 15 MB every time.
 
-Growth: the gunicorn soaks above were too short on this loaded machine (600-2,400 requests) to tell the
-end of the warm-up from growth (+4.5 MB per 1,000 requests a worker served over them). In one process
+Growth: the 2-minute soaks above were too short on this loaded machine (600-2,400 requests) to tell the
+end of the warm-up from growth. An 8-minute soak on PostgreSQL of the landed code (c18555f, 15,364
+requests, --segment 60): 142.7 MB after the warm-up, 142.1-145.7 MB at every sample, 143.5 MB after
+(largest 143.6), +0.10 MB per 1,000 requests a worker served; bare Flask 30.7 MB (4.67x). In one process
 (--where), 3,000 steps of the mix after a warm-up: 124.2 MB at step 500, 125.2 MB at step 3,000 (after
 malloc_trim; +0.4 MB per 1,000 requests), SQLAlchemy's compiled cache flat at 71 statements (its
 bound is 500), the in-memory rate-limit keys 60-100 (they expire; production shares them in Redis).
