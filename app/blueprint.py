@@ -11,6 +11,7 @@ from flask_smorest import Blueprint as _Blueprint
 
 from app import idempotency
 from app.auth import authenticate
+from app.services.paging import pagination_metadata
 from app.smorest_patches import Parser, bound_pagination
 
 bound_pagination()  # before any view below is decorated with paginate()
@@ -43,6 +44,12 @@ class Blueprint(_Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._edge_policies: dict[str, EdgePolicy] = {}  # view function name -> policy
+
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        """A total counted only up to a bound has its own X-Pagination (app/services/paging.py)."""
+        return (pagination_metadata(page, page_size, item_count)
+                or _Blueprint._make_pagination_metadata(page, page_size, item_count))
 
     def auth_required(self, *roles: str):
         """Require a logged-in actor (any of `roles`; none means any actor) and document it."""

@@ -18,7 +18,8 @@ EXEMPTING = ("elicense", "data")  # 免提交: the government already holds it
 class Application(Timestamps, Base):
     __tablename__ = "applications"
     __table_args__ = (
-        Index("ix_applications_region_status", "region_code", "status"),
+        # The hall inbox: a region's cases in one status, oldest submitted first (a page is an index range).
+        Index("ix_applications_region_status_submitted", "region_code", "status", "submitted_at", "id"),
         Index("ix_applications_citizen_created", "citizen_id", "created_at"),
         # Covering index for the statistics: one county-month is an index-only range scan.
         Index("ix_applications_region_submitted", "region_code", "submitted_at",
@@ -152,7 +153,12 @@ class SubCase(Base):
     """One item of an application in its department's back office (并联审批)."""
 
     __tablename__ = "subcases"
-    __table_args__ = (Index("ix_subcases_department_status", "department_id", "status"),)
+    __table_args__ = (
+        # The department inbox, all or in one status, in id order; warnings: the yellow and red ones.
+        Index("ix_subcases_department_id", "department_id", "id"),
+        Index("ix_subcases_department_status_id", "department_id", "status", "id"),
+        Index("ix_subcases_light_status", "light", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)

@@ -35,7 +35,13 @@ class Rectification(Base):
     decision it is about."""
 
     __tablename__ = "rectifications"
-    __table_args__ = (Index("ix_rectifications_status_due", "status", "fix_due"),)
+    __table_args__ = (
+        Index("ix_rectifications_status_due", "status", "fix_due"),
+        # The lists of a hall, a department and a region, soonest due first.
+        Index("ix_rectifications_hall_due", "hall_id", "fix_due", "id"),
+        Index("ix_rectifications_department_due", "department_id", "fix_due", "id"),
+        Index("ix_rectifications_region_due", "region_code", "fix_due", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluations.id"), unique=True)
@@ -59,7 +65,8 @@ class Complaint(Base):
     """办不成事: a report that something could not be done, answered within a promised time."""
 
     __tablename__ = "complaints"
-    __table_args__ = (Index("ix_complaints_region_status", "region_code", "status"),)
+    __table_args__ = (Index("ix_complaints_region_status", "region_code", "status"),
+                      Index("ix_complaints_region_due", "region_code", "due_on", "id"))  # soonest due first
 
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"))
@@ -85,7 +92,8 @@ class Alert(Base):
     urged (督办); the hall or department is told."""
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_targets", "hall_id", "department_id"),)
+    # A hall's and a department's alerts, newest first.
+    __table_args__ = (Index("ix_alerts_hall_id", "hall_id", "id"), Index("ix_alerts_department_id", "department_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)

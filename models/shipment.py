@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, Timestamps, enum_column
@@ -37,13 +37,20 @@ def moves_forward(current: str, reported: str) -> bool:
 
 class Shipment(Timestamps, Base):
     __tablename__ = "shipments"
-    __table_args__ = (UniqueConstraint("carrier_id", "tracking_number"),)
+    __table_args__ = (
+        UniqueConstraint("carrier_id", "tracking_number"),
+        # The hall's and the courier's lists, all or in one status, newest first.
+        Index("ix_shipments_hall_id_id", "hall_id", "id"),
+        Index("ix_shipments_hall_status_id", "hall_id", "status", "id"),
+        Index("ix_shipments_carrier_id_id", "carrier_id", "id"),
+        Index("ix_shipments_carrier_status_id", "carrier_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True, comment="printed on the label")
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
-    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"), index=True)
-    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"), index=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("halls.id"))
+    carrier_id: Mapped[int] = mapped_column(ForeignKey("carriers.id"))
     status: Mapped[ShipmentStatus] = mapped_column(enum_column(ShipmentStatus), default=ShipmentStatus.requested)
     version: Mapped[int] = mapped_column(Integer, default=1)
     address: Mapped[dict[str, Any]] = mapped_column(comment="recipient, phone, region_code, detail, postcode")

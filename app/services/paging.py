@@ -1,7 +1,16 @@
-"""One page of a list query and the total it was cut from (for X-Pagination)."""
+"""One page of a list query and the total it was cut from (for X-Pagination).
+
+The total is counted up to a bound: COUNT_LIMIT rows, or as far as the page asked for reaches if it
+lies deeper. Below the bound it is exact and X-Pagination is flask-smorest's (`total`, `total_pages`,
+`last_page`, ...). Past it (a region's delivered cases, a carrier's shipments: hundreds of thousands of
+rows at a million applications, 90-130 ms to count exactly on PostgreSQL, the page itself under 2 ms)
+the total is `AtLeast(n)` and X-Pagination says so: `total_at_least`, the page, the previous and next
+pages, and no `total`/`last_page` (as GitLab does past 10,000). Counting stops at the bound, so it
+costs what reaching the page costs (both walk an index up to the page's end).
+"""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.application import Application
@@ -24,9 +33,36 @@ def in_region(column, region_code: str):
     return column.between(prefix.ljust(6, "0"), prefix.ljust(6, "9"))
 
 
-def page_of(session: Session, stmt, *order_by, page: int, page_size: int, rows: bool = False):
-    """(items, total). `rows=True` for statements selecting several entities per row."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+COUNT_LIMIT = 10_000
+
+
+class AtLeast(int):
+    """A total counted up to a bound and not further: at least this many rows match."""
+
+
+def counted(session: Session, stmt, *, page: int, page_size: int) -> int:
+    """How many rows `stmt` selects, counted up to the bound (module docstring); AtLeast past it.
+    `stmt`'s columns do not matter: it is counted as `SELECT 1 ... LIMIT bound + 1` (index-only)."""
+    bound = max(COUNT_LIMIT, page * page_size)
+    narrow = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
+    total = session.scalar(select(func.count()).select_from(narrow.limit(bound + 1).subquery()))
+    return AtLeast(total) if total > bound else total
+
+
+def pagination_metadata(page: int, page_size: int, total: int) -> dict | None:
+    """X-Pagination for a total past the bound (None: flask-smorest's own for an exact total)."""
+    if not isinstance(total, AtLeast):
+        return None
+    meta = {"total_at_least": int(total), "first_page": 1, "page": page, "next_page": page + 1}
+    if page > 1:
+        meta["previous_page"] = page - 1
+    return meta
+
+
+def page_of(session: Session, stmt, *order_by, page: int, page_size: int, rows: bool = False, count=None):
+    """(items, total). `rows=True` for statements selecting several entities per row; `count`: a
+    cheaper statement selecting as many rows as `stmt` (its mandatory joins left out)."""
+    total = counted(session, stmt if count is None else count, page=page, page_size=page_size)
     ordered = stmt.order_by(*order_by).limit(page_size).offset((page - 1) * page_size)
     items = session.execute(ordered).all() if rows else session.scalars(ordered).unique().all()
     return items, total

@@ -113,11 +113,12 @@ def switch_to_pickup(*, session: Session, clock: Clock, actor: Actor, shipment_i
 def courier_shipments(session: Session, actor: Actor, *, status: str | None = None, page: int = 1, page_size: int = 20):
     """Only the courier's carrier's shipments, and only once the hall has packed them; each with the
     hall to collect it from, in one statement (no query per row)."""
-    stmt = (select(Shipment, Hall).join(Hall, Hall.id == Shipment.hall_id)
-            .where(Shipment.carrier_id == actor.carrier_id, Shipment.status != ShipmentStatus.requested))
+    mine = select(Shipment).where(Shipment.carrier_id == actor.carrier_id, Shipment.status != ShipmentStatus.requested)
     if status:
-        stmt = stmt.where(Shipment.status == ShipmentStatus(status))
-    rows, total = page_of(session, stmt, Shipment.id.desc(), page=page, page_size=page_size, rows=True)
+        mine = mine.where(Shipment.status == ShipmentStatus(status))
+    stmt = mine.add_columns(Hall).join(Hall, Hall.id == Shipment.hall_id)
+    # Counted without the hall (every shipment has one): an index-only count.
+    rows, total = page_of(session, stmt, Shipment.id.desc(), page=page, page_size=page_size, rows=True, count=mine)
     return [tuple(row) for row in rows], total
 
 

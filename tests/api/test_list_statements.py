@@ -63,3 +63,33 @@ def test_lists_do_not_grow_with_the_page(app, client, sms, db_session, today):
             assert rows > 10  # the history posts results: the page really has many rows
         if url.endswith("/api/v1/applications"):
             assert rows > 1  # several cases, each with its materials
+
+
+def test_a_total_past_the_bound_is_a_lower_bound(client, db_session, today, monkeypatch):
+    """Past COUNT_LIMIT rows the total is not counted to the end: X-Pagination says how many at least
+    and where the next page is, and no `total` or `last_page`; below the bound it is exact."""
+    import json
+
+    from app.services import paging
+
+    seed_history(session=db_session, count=200, months=2, today=today, seed=5, batch=200)
+    db_session.commit()
+    headers = login_staff(client, "courier")["headers"]
+    exact = json.loads(client.get("/api/v1/courier/shipments?page_size=5", headers=headers).headers["X-Pagination"])
+    assert exact["total"] > 12 and exact["next_page"] == 2
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 12)
+    first = client.get("/api/v1/courier/shipments?page_size=5", headers=headers)
+    assert json.loads(first.headers["X-Pagination"]) == {"total_at_least": 13, "first_page": 1, "page": 1,
+                                                         "next_page": 2}
+    assert len(first.json) == 5
+    # Deeper than the bound: counted as far as the page reaches, and one row past it.
+    deep = json.loads(client.get("/api/v1/courier/shipments?page_size=5&page=3", headers=headers).headers["X-Pagination"])
+    assert deep == {"total_at_least": 16, "first_page": 1, "page": 3, "previous_page": 2, "next_page": 4}
+    # The last page: what is left is under the bound, so the total is exact again.
+    last = exact["last_page"]
+    tail = client.get(f"/api/v1/courier/shipments?page_size=5&page={last}", headers=headers)
+    assert json.loads(tail.headers["X-Pagination"])["total"] == exact["total"]
+    assert "next_page" not in json.loads(tail.headers["X-Pagination"])
+    # A short list stays exact.
+    small = login_staff(client, "reviewer-gjj")["headers"]
+    assert "total" in json.loads(client.get("/api/v1/supervision/complaints", headers=small).headers["X-Pagination"])
