@@ -10,7 +10,7 @@ costs what reaching the page costs (both walk an index up to the page's end).
 """
 from __future__ import annotations
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, inspect, literal_column, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.application import Application
@@ -61,8 +61,16 @@ def pagination_metadata(page: int, page_size: int, total: int) -> dict | None:
 
 def page_of(session: Session, stmt, *order_by, page: int, page_size: int, rows: bool = False, count=None):
     """(items, total). `rows=True` for statements selecting several entities per row; `count`: a
-    cheaper statement selecting as many rows as `stmt` (its mandatory joins left out)."""
-    total = counted(session, stmt if count is None else count, page=page, page_size=page_size)
-    ordered = stmt.order_by(*order_by).limit(page_size).offset((page - 1) * page_size)
+    cheaper statement selecting as many rows as `stmt` (its mandatory joins left out).
+
+    The page is cut from the keys alone (`SELECT id ... ORDER BY ... LIMIT ... OFFSET`, an index-only
+    scan of the list's index) and read whole by those keys, with what it shows joined, in the same
+    statement: a deep page skips index entries, not rows and their joins."""
+    narrow = stmt if count is None else count
+    total = counted(session, narrow, page=page, page_size=page_size)
+    key = inspect(narrow.column_descriptions[0]["entity"]).primary_key[0]
+    keys = (narrow.order_by(None).with_only_columns(key, maintain_column_froms=True)
+            .order_by(*order_by).limit(page_size).offset((page - 1) * page_size))
+    ordered = stmt.where(key.in_(keys.scalar_subquery())).order_by(*order_by)
     items = session.execute(ordered).all() if rows else session.scalars(ordered).unique().all()
     return items, total
