@@ -68,9 +68,13 @@ def page_of(session: Session, stmt, *order_by, page: int, page_size: int, rows: 
     statement: a deep page skips index entries, not rows and their joins."""
     narrow = stmt if count is None else count
     total = counted(session, narrow, page=page, page_size=page_size)
-    key = inspect(narrow.column_descriptions[0]["entity"]).primary_key[0]
-    keys = (narrow.order_by(None).with_only_columns(key, maintain_column_froms=True)
-            .order_by(*order_by).limit(page_size).offset((page - 1) * page_size))
-    ordered = stmt.where(key.in_(keys.scalar_subquery())).order_by(*order_by)
+    offset = (page - 1) * page_size
+    key = inspect(narrow.column_descriptions[0]["entity"]).primary_key
+    if len(key) == 1:
+        keys = (narrow.order_by(None).with_only_columns(key[0], maintain_column_froms=True)
+                .order_by(*order_by).limit(page_size).offset(offset))
+        ordered = stmt.where(key[0].in_(keys.scalar_subquery())).order_by(*order_by)
+    else:  # a composite key: cut the page from the rows themselves
+        ordered = stmt.order_by(*order_by).limit(page_size).offset(offset)
     items = session.execute(ordered).all() if rows else session.scalars(ordered).unique().all()
     return items, total

@@ -93,3 +93,20 @@ def test_a_total_past_the_bound_is_a_lower_bound(client, db_session, today, monk
     # A short list stays exact.
     small = login_staff(client, "reviewer-gjj")["headers"]
     assert "total" in json.loads(client.get("/api/v1/supervision/complaints", headers=small).headers["X-Pagination"])
+
+
+def test_pages_cut_from_keys_are_the_rows_in_order(client, db_session, today):
+    """A page is cut from the keys, then read by them with its joins (materials, applicants): pages
+    in a row are the list in order, without gaps or repeats, each row with all its materials."""
+    seed_history(session=db_session, count=150, months=2, today=today, seed=9, batch=150)
+    db_session.commit()
+    for username, url in (("clerk", "/api/v1/hall/applications?status=delivered"),
+                          ("courier", "/api/v1/courier/shipments"), ("reviewer-rsj", "/api/v1/department/subcases")):
+        headers = login_staff(client, username)["headers"]
+        joint = "&" if "?" in url else "?"
+        whole = client.get(f"{url}{joint}page_size=9", headers=headers).json
+        pages = [client.get(f"{url}{joint}page_size=3&page={n}", headers=headers).json for n in (1, 2, 3)]
+        assert len(whole) == 9, url
+        assert [row["id"] for page in pages for row in page] == [row["id"] for row in whole], url
+        if "hall" in url:
+            assert all(len(row["materials"]) == 2 for page in pages for row in page)
