@@ -12,6 +12,7 @@ from app import errors
 from app.extensions import db, limiter
 from app.observability import UPLOAD_REFUSALS, refusal_reason
 from app.schemas import ErrorSchema
+from app.smorest_patches import document_bounded_totals
 from app.web import request_lang
 from storage import StoreUnavailable
 
@@ -20,6 +21,10 @@ class Api(_Api):
     """flask-smorest Api answering every error, from any layer, in the contract's shape."""
 
     ERROR_SCHEMA = ErrorSchema
+
+    def init_app(self, app, *args, **kwargs):
+        document_bounded_totals()  # before the spec registers the X-Pagination header component
+        super().init_app(app, *args, **kwargs)
 
     def _register_error_handlers(self):
         super()._register_error_handlers()

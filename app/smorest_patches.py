@@ -1,4 +1,4 @@
-"""The two places where the project reaches into flask-smorest's and webargs' private code.
+"""The places where the project reaches into flask-smorest's and webargs' private code.
 
 Both are small and pinned by tests (tests/api/test_hostile_input.py): if an upgrade moves the
 private names, these fail loudly at import rather than silently stop applying."""
@@ -37,6 +37,21 @@ def bound_pagination() -> None:
     if not getattr(_pagination._pagination_parameters_schema_factory, "bounded", False):
         _pagination._pagination_parameters_schema_factory = _bounded_pages(
             _pagination._pagination_parameters_schema_factory)
+
+
+class PaginationMetadataSchema(_pagination.PaginationMetadataSchema):
+    """X-Pagination as documented in /openapi.json: flask-smorest's fields and, for a list whose total is
+    counted only up to a bound (app/services/paging.py), `total_at_least` in place of `total`,
+    `total_pages` and `last_page`. Same class name: the component stays `PaginationMetadata`."""
+
+    total_at_least = ma.fields.Int(metadata={
+        "description": "Set instead of total, total_pages and last_page when more than 10,000 items match: "
+                       "at least this many (counting further would cost more than the page)."})
+
+
+def document_bounded_totals() -> None:
+    """The header component flask-smorest registers in the spec documents `total_at_least` too."""
+    _pagination.PAGINATION_HEADER["schema"] = PaginationMetadataSchema
 
 
 class Parser(FlaskParser):

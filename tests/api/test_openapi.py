@@ -24,6 +24,11 @@ def test_spec_is_valid_and_complete(client):
     error = spec["components"]["schemas"]["Error"]
     assert {"code", "status", "error", "message"} <= set(error["required"])
     assert client.get("/docs").status_code == 200
+    # X-Pagination past the counting bound (app/services/paging.py) is documented, not a surprise
+    pagination = spec["components"]["schemas"]["PaginationMetadata"]["properties"]
+    assert {"total", "total_pages", "last_page", "total_at_least"} <= set(pagination)
+    header = spec["components"]["headers"]["PAGINATION"]
+    assert header["schema"]["$ref"].endswith("/PaginationMetadata")
 
 
 @pytest.fixture(scope="module")
