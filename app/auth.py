@@ -1,6 +1,8 @@
 """Who is calling: access tokens in, the current actor out; roles checked in one place."""
 from __future__ import annotations
 
+import time
+
 from flask import current_app, request
 from flask_jwt_extended import create_access_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
@@ -50,12 +52,21 @@ def authenticate(roles: tuple[str, ...] = ()) -> Actor:
     return actor
 
 
-def _load_actor() -> Actor:
-    cached = request.environ.get("onetrip.actor")
-    if cached is not None:
-        return cached
+def token_subject() -> tuple[str, int]:
+    """The (kind, id) the bearer token names: signature, type and expiry checked, no database read.
+
+    A token's signature is checked once per process: later requests with the same token (a phone
+    polling its progress) find it in a small cache and only its expiry is checked again."""
+    token = _bearer_token()
+    key = (current_app.config["JWT_SECRET_KEY"], token)
+    known = _VERIFIED.get(key)
+    if known is not None:
+        kind, ident, expires = known
+        if expires is not None and expires <= time.time():
+            raise Unauthenticated("token_expired")
+        return kind, ident
     try:
-        claims = decode_token(_bearer_token())
+        claims = decode_token(token)
     except ExpiredSignatureError as exc:
         raise Unauthenticated("token_expired") from exc
     except (PyJWTError, JWTExtendedException, ValueError) as exc:
@@ -63,17 +74,50 @@ def _load_actor() -> Actor:
     if claims.get("type") != "access":
         raise Unauthenticated("token_invalid")
     kind, _, ident = str(claims.get("sub", "")).partition(":")
-    if not ident.isdigit():
+    if kind not in (CITIZEN, "staff") or not ident.isdigit():
         raise Unauthenticated("token_invalid")
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (kind, int(ident), claims.get("exp"))
+    return kind, int(ident)
+
+
+_VERIFIED: dict[tuple[str, str], tuple[str, int, float | None]] = {}
+_VERIFIED_MAX = 10_000
+
+
+def _load_actor() -> Actor:
+    cached = request.environ.get("onetrip.actor")
+    if cached is not None:
+        return cached
+    kind, ident = token_subject()
     if kind == CITIZEN:
-        if db.session.get(Citizen, int(ident)) is None:
+        if db.session.get(Citizen, ident) is None:
             raise Unauthenticated("token_invalid")
-        actor = Actor(CITIZEN, int(ident), CITIZEN)
-    elif kind == "staff":
-        actor = _staff_actor(int(ident))
+        actor = Actor(CITIZEN, ident, CITIZEN)
     else:
-        raise Unauthenticated("token_invalid")
+        actor = _staff_actor(ident)
     request.environ["onetrip.actor"] = actor  # per request, not per app context
+    return actor
+
+
+def claimed_citizen(roles: tuple[str, ...] = ()) -> int | None:
+    """For a view that reads the account in its own statement (progress, polled by every phone):
+    the citizen id the token names, not yet checked against the database. The view must then call
+    `citizen_confirmed` or raise Unauthenticated("token_invalid"). Staff tokens are authenticated
+    in full here (their role lives in the account) and give None."""
+    if request.environ.get("onetrip.actor") is None:
+        kind, ident = token_subject()
+        if kind == CITIZEN and (not roles or CITIZEN in roles):
+            return ident
+    authenticate(roles)
+    return None
+
+
+def citizen_confirmed(citizen_id: int) -> Actor:
+    """The view's statement found the account `claimed_citizen` named: it is the request's actor."""
+    actor = Actor(CITIZEN, citizen_id, CITIZEN)
+    request.environ["onetrip.actor"] = actor
     return actor
 
 

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_smorest import Blueprint as _Blueprint
 
 from app import idempotency
-from app.auth import authenticate
+from app.auth import authenticate, claimed_citizen
 from app.services.paging import pagination_metadata
 from app.smorest_patches import Parser, bound_pagination
 
@@ -51,12 +51,17 @@ class Blueprint(_Blueprint):
         return (pagination_metadata(page, page_size, item_count)
                 or _Blueprint._make_pagination_metadata(page, page_size, item_count))
 
-    def auth_required(self, *roles: str):
-        """Require a logged-in actor (any of `roles`; none means any actor) and document it."""
+    def auth_required(self, *roles: str, account_read_by_view: bool = False):
+        """Require a logged-in actor (any of `roles`; none means any actor) and document it.
+
+        `account_read_by_view`: a citizen's token is checked here but their account is read by the
+        view's own statement (app.auth.claimed_citizen, passed as `claimed_citizen=`)."""
 
         def decorator(func):
             @wraps(func)
             def wrapper(*args, **kwargs):
+                if account_read_by_view:
+                    return func(*args, claimed_citizen=claimed_citizen(roles), **kwargs)
                 authenticate(roles)
                 return func(*args, **kwargs)
 
