@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,10 +30,33 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 API_TITLE = "OneTrip 最多跑一次 API"
 
 
+class NoCookieSessions(SessionInterface):
+    """OneTrip has no cookie session (bearer tokens only, never cookies): Flask's default built a
+    signing serializer from SECRET_KEY on every request to find no cookie."""
+
+    def open_session(self, app, request):
+        return None  # Flask hands views a NullSession, which refuses writes
+
+    def save_session(self, app, session, response):
+        return None
+
+
 class OneTripFlask(Flask):
     """Flask whose JSON bodies are checked at the edge (app/jsonio.py)."""
 
     json_provider_class = StrictJSONProvider
+    session_interface = NoCookieSessions()
+
+    def ensure_sync(self, func):
+        """Flask (and flask-smorest, per decorator) ask of each hook and view on every request
+        whether it is a coroutine: ~15 inspections a request. The answer never changes."""
+        known = _SYNC.get(func)
+        if known is None:
+            known = _SYNC[func] = super().ensure_sync(func)
+        return known
+
+
+_SYNC: dict = {}
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -69,11 +93,15 @@ def create_app(config: dict | None = None) -> Flask:
     _cors(app)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_after_idle(engine)
     migrations_cli.init_app(app, db, MIGRATIONS_DIR)  # Flask-Migrate loads on first use
     jwt.init_app(app)
     # Registered before the limiter's own hook so that it runs after it (Flask runs them in reverse).
     app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
+    _limits_checked_where_declared(app)
 
     master = app.config["ID_ENCRYPTION_KEY"] or derive_key(app.config["SECRET_KEY"], "id-encryption")
     cipher = FieldCipher(master)
@@ -202,3 +230,51 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def ping_after_idle(engine) -> None:
+    """A pooled connection that sat idle is pinged before use (the server may have restarted or a
+    firewall dropped it); one handed back a moment ago is not. `pool_pre_ping` pinged on every
+    checkout: one round trip more on every request (a 304 of progress is one statement). A dead
+    connection found here is replaced; one that dies mid-request answers 503 database_unavailable
+    (app/api.py) and the pool starts afresh."""
+    import time
+
+    from sqlalchemy.exc import DisconnectionError
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record):
+        if record is not None:
+            record.info["onetrip.idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy):
+        since = record.info.pop("onetrip.idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # the driver's own error for a dead connection
+            raise DisconnectionError() from exc
+        if not alive:
+            raise DisconnectionError()
+
+
+def _limits_checked_where_declared(app: Flask) -> None:
+    """flask-limiter checks application, default and blueprint limits before every request.
+    OneTrip declares none: its limits sit on the few views that need them (SMS codes, staff
+    login, verification) and are checked by their decorators. The before-request check runs only
+    if such a limit ever exists."""
+    hooks = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+    manager = limiter.limit_manager
+
+    def _check_limits_if_any():
+        if manager.application_limits or manager.default_limits or manager._blueprint_limits or limiter._meta_limits:
+            return check()
+        return None
+
+    hooks[hooks.index(check)] = _check_limits_if_any

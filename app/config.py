@@ -144,7 +144,7 @@ def load_config(env: dict[str, str] | None = None) -> dict:
     return {
         "SECRET_KEY": _secret_key(env),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},  # idle connections are pinged: app.ping_after_idle
         "OBJECT_STORE": _object_store(env.get("OBJECT_STORE") or f"local:{VAR_DIR / 'objects'}"),
         "S3_ENDPOINT_URL": _endpoint(env.get("S3_ENDPOINT_URL"), "S3_ENDPOINT_URL"),
         "S3_REGION": env.get("S3_REGION") or None,

@@ -1,10 +1,23 @@
 """Requests per second of GET /applications/{id}/progress (200 and 304) against a bare Flask JSON
-endpoint, both under gunicorn with 2 workers, loaded by wrk on loopback in the same run.
+endpoint, both under gunicorn with 2 workers and the production gunicorn.conf.py, loaded by wrk on
+loopback in the same run; then where a request's time goes (in-process, no HTTP server).
 
-    .venv/bin/python bench/progress_rps.py [--seconds 10] [--connections 16]
+    .venv/bin/python bench/progress_rps.py [--seconds 10] [--connections 16] [--runs 3]
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/progress_rps.py
 
-Needs `wrk` (Debian: apt-get install wrk) and gunicorn (the dev extra). Uses a throwaway SQLite
-database unless DATABASE_URL is set.
+Needs `wrk` (Debian: apt-get install wrk) and gunicorn (the dev extra). SQLite by default (a
+throwaway file); with DATABASE_URL naming a PostgreSQL server, a throwaway database is created on
+that server (`onetrip_bench_<pid>`) and dropped at the end. Each figure is the median of --runs
+rounds (baseline, 200, 304 measured in turn in each round). Both servers write their logs to a file
+(as a production server writes to its journal), not to the terminal.
+
+The goals (issue 12, on PostgreSQL): 200 >= 0.5x bare Flask, 304 >= 0.8x; <= 3 statements for a
+200 and 1 for a 304, constant in sub-cases, events and visits (tests/api/test_progress_edge.py).
+
+What each step bought (PostgreSQL, median of 3 runs, 2 shared cores, this bench's setup):
+    step                                                       200 ratio   304 ratio   statements
+    before (9 statements, marshmallow dump, flask-smorest 304) see below
+    (filled in as the steps land; see the table printed at the end of a run)
 """
 from __future__ import annotations
 
@@ -13,6 +26,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,7 +44,7 @@ def free_port() -> int:
 
 
 def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
@@ -40,10 +54,14 @@ def wait_for(port: int) -> None:
     raise RuntimeError(f"nothing listening on {port}")
 
 
-def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+def gunicorn(app: str, port: int, env: dict, cwd: Path, log: Path) -> subprocess.Popen:
+    """The production configuration (gunicorn.conf.py: gthread, keep-alive, ...) for both servers,
+    with 2 workers; logs to a file."""
     exe = Path(sys.executable).parent / "gunicorn"
-    proc = subprocess.Popen([str(exe), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-                            cwd=cwd, env=env)
+    with open(log, "ab") as out:
+        proc = subprocess.Popen([str(exe), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2",
+                                 "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+                                cwd=cwd, env=env, stdout=out, stderr=out)
     wait_for(port)
     return proc
 
@@ -59,8 +77,28 @@ def wrk(url: str, seconds: int, connections: int, headers: dict[str, str]) -> fl
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
-def prepare(var: Path, env: dict) -> tuple[int, str, str, int]:
-    """Migrate, seed, and drive one 新生儿出生一件事 to acceptance with some history."""
+def throwaway_database(server_url: str) -> tuple[str, callable]:
+    """A fresh database on the PostgreSQL server of `server_url`, and how to drop it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url)
+    name = f"onetrip_bench_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
+
+
+def prepare(env: dict):
+    """Migrate, seed, and drive one 新生儿出生一件事 (3 sub-cases) to acceptance with 5 trips."""
     os.environ.update(env)
     from flask_migrate import upgrade
     from sqlalchemy import event
@@ -77,7 +115,6 @@ def prepare(var: Path, env: dict) -> tuple[int, str, str, int]:
     from tests.fakes import FakeSms
 
     app.extensions["onetrip"].sms = FakeSms()
-    sys.path.insert(0, str(ROOT))
     from tests.factories import submitted_and_accepted
 
     citizen, application, clerk = submitted_and_accepted(client, app.extensions["onetrip"].sms, bundle_code="BIRTH")
@@ -99,39 +136,150 @@ def prepare(var: Path, env: dict) -> tuple[int, str, str, int]:
 
     counts = (statements(citizen["headers"]),
               statements({**citizen["headers"], "If-None-Match": first.headers["ETag"]}))
-    return application["id"], citizen["access_token"], first.headers["ETag"], counts
+    return app, application["id"], citizen["access_token"], first.headers["ETag"], counts
+
+
+def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
+    """Microseconds per request in this process (no HTTP server, no wrk): the bare Flask app, ours,
+    and the parts of ours timed alone. What is left is Flask, flask-smorest and the hooks every
+    request runs (request id, access log, metrics, limiter, session teardown)."""
+    import logging
+
+    from werkzeug.test import EnvironBuilder
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from baseline_app import app as bare
+
+    for handler in logging.getLogger().handlers:  # as under gunicorn: to a file, not the terminal
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(open(os.devnull, "w"))
+    url = f"/api/v1/applications/{app_id}/progress"
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def per_request(wsgi, path: str, headers: dict) -> float:
+        environ = EnvironBuilder(path=path, headers=headers).get_environ()
+
+        def start_response(*args):
+            pass
+
+        def once():
+            body = wsgi(dict(environ), start_response)
+            b"".join(body)
+            getattr(body, "close", lambda: None)()
+
+        for _ in range(100):
+            once()
+        started = time.perf_counter()
+        for _ in range(n):
+            once()
+        return (time.perf_counter() - started) / n * 1e6
+
+    def timed(func) -> float:
+        for _ in range(50):
+            func()
+        started = time.perf_counter()
+        for _ in range(n):
+            func()
+        return (time.perf_counter() - started) / n * 1e6
+
+    from app.auth import token_subject
+    from app.extensions import db
+    from app.services.progress import progress_json, progress_stamp
+    from sqlalchemy import text
+
+    bare_us = statistics.median(per_request(bare, "/json", {}) for _ in range(3))
+    full_us = statistics.median(per_request(app, url, auth) for _ in range(3))
+    cached_us = statistics.median(per_request(app, url, {**auth, "If-None-Match": etag}) for _ in range(3))
+    with app.test_request_context(url, headers=auth):
+        token_us = timed(token_subject)
+        clock = app.extensions["onetrip"].clock
+        citizen_id = token_subject()[1]
+
+        def stamp():
+            progress_stamp(session=db.session, clock=clock, citizen_id=citizen_id, application_id=app_id)
+            db.session.rollback()
+
+        def document():
+            progress_json(session=db.session, clock=clock, application_id=app_id)
+            db.session.rollback()
+
+        def round_trip():
+            db.session.execute(text("SELECT 1"))
+            db.session.rollback()
+
+        stamp_us, document_us, trip_us = timed(stamp), timed(document), timed(round_trip)
+    print("\nWhere a request's time goes (in-process, µs per request, median of 3):")
+    print(f"  bare Flask JSON                              {bare_us:8.0f}")
+    print(f"  progress 304                                 {cached_us:8.0f}   ratio {bare_us / cached_us:.3f}")
+    print(f"  progress 200                                 {full_us:8.0f}   ratio {bare_us / full_us:.3f}")
+    print(f"    token check (signature cached)             {token_us:8.0f}")
+    print(f"    stamp statement (account, visibility, tag) {stamp_us:8.0f}   of which a bare SELECT 1 round trip {trip_us:.0f}")
+    print(f"    document statement + deadline + dump       {document_us:8.0f}   (200 only)")
+    rest_304 = cached_us - bare_us - token_us - stamp_us
+    print(f"    framework beyond bare Flask, 304           {rest_304:8.0f}   (hooks, flask-smorest, session, headers)")
+    print(f"    framework beyond bare Flask, 200           {full_us - bare_us - token_us - stamp_us - document_us:8.0f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-breakdown", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
     var = Path(tempfile.mkdtemp(prefix="onetrip-bench-"))
     env = {**os.environ, "ONETRIP_VAR_DIR": str(var), "SECRET_KEY": "bench-secret-key-0123456789abcdef",
            "OBJECT_STORE": f"local:{var / 'objects'}"}
-    app_id, token, etag, statements = prepare(var, env)
-    ours, base = free_port(), free_port()
-    servers = [gunicorn("wsgi:app", ours, env, ROOT), gunicorn("baseline_app:app", base, env, ROOT / "bench")]
+    drop = None
+    if env.get("DATABASE_URL", "").startswith("postgresql"):
+        env["DATABASE_URL"], drop = throwaway_database(env["DATABASE_URL"])
+    servers = []
     try:
+        app, app_id, token, etag, statements = prepare(env)
+        ours, base = free_port(), free_port()
+        servers = [gunicorn("wsgi:app", ours, env, ROOT, var / "ours.log"),
+                   gunicorn("baseline_app:app", base, env, ROOT / "bench", var / "baseline.log")]
         auth = {"Authorization": f"Bearer {token}"}
         url = f"http://127.0.0.1:{ours}/api/v1/applications/{app_id}/progress"
         wrk(url, 2, args.connections, auth)  # warm-up
-        baseline = wrk(f"http://127.0.0.1:{base}/json", args.seconds, args.connections, {})
-        full = wrk(url, args.seconds, args.connections, auth)
-        cached = wrk(url, args.seconds, args.connections, {**auth, "If-None-Match": etag})
+        wrk(f"http://127.0.0.1:{base}/json", 2, args.connections, {})
+        rounds = []
+        for _ in range(args.runs):
+            baseline = wrk(f"http://127.0.0.1:{base}/json", args.seconds, args.connections, {})
+            full = wrk(url, args.seconds, args.connections, auth)
+            cached = wrk(url, args.seconds, args.connections, {**auth, "If-None-Match": etag})
+            rounds.append((baseline, full, cached))
+            print(f"  round: bare {baseline:8.1f}  200 {full:8.1f} ({full / baseline:.3f})  "
+                  f"304 {cached:8.1f} ({cached / baseline:.3f})", flush=True)
+        for proc in servers:
+            proc.terminate()
+            proc.wait()
+        servers = []
+        baseline, full, cached = (statistics.median(r[i] for r in rounds) for i in range(3))
+        full_ratio = statistics.median(r[1] / r[0] for r in rounds)
+        cached_ratio = statistics.median(r[2] / r[0] for r in rounds)
+        print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; median of {args.runs} runs")
+        print(f"bare Flask JSON       {baseline:10.1f} req/s  (baseline)")
+        print(f"progress 200          {full:10.1f} req/s  ratio {full_ratio:.3f}  (goal 0.5)")
+        print(f"progress 304          {cached:10.1f} req/s  ratio {cached_ratio:.3f}  (goal 0.8)")
+        print(f"SQL statements per request: 200 -> {statements[0]}, 304 -> {statements[1]} "
+              "(whatever the number of sub-cases and events)")
+        if not args.no_breakdown:
+            breakdown(app, app_id, token, etag)
+        with app.app_context():
+            from app.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
     finally:
         for proc in servers:
             proc.terminate()
             proc.wait()
+        if drop is not None:
+            drop()
         shutil.rmtree(var, ignore_errors=True)
-    print(f"bare Flask JSON       {baseline:10.1f} req/s  (baseline)")
-    print(f"progress 200          {full:10.1f} req/s  ratio {full / baseline:.3f}")
-    print(f"progress 304          {cached:10.1f} req/s  ratio {cached / baseline:.3f}")
-    print(f"SQL statements per request: 200 -> {statements[0]}, 304 -> {statements[1]} "
-          "(whatever the number of sub-cases and events)")
 
 
 if __name__ == "__main__":

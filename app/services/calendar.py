@@ -1,6 +1,7 @@
 """The working-day calendar with the admins' overrides (deadlines computed from it: services/deadlines)."""
 from __future__ import annotations
 
+import hashlib
 import time
 
 from sqlalchemy import select
@@ -10,19 +11,31 @@ from models.calendar import CalendarOverride, WorkCalendar
 
 
 CACHE_SECONDS = 60
-_cache: dict[str, tuple[float, dict]] = {}
+_cache: dict[str, tuple[float, dict, str]] = {}
+
+
+def _cached(session: Session) -> tuple[float, dict, str]:
+    key = str(session.get_bind().url)
+    cached = _cache.get(key)
+    if cached is None or cached[0] < time.monotonic():
+        rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
+        overrides = {day: workday for day, workday in rows}
+        fingerprint = hashlib.sha1(repr(sorted(overrides.items())).encode()).hexdigest()[:16]
+        cached = (time.monotonic() + CACHE_SECONDS, overrides, fingerprint)
+        _cache[key] = cached
+    return cached
 
 
 def load_calendar(session: Session) -> WorkCalendar:
     """The overrides change a few times a year: each process re-reads them at most once a minute
     (at once in the process that changed them)."""
-    key = str(session.get_bind().url)
-    cached = _cache.get(key)
-    if cached is None or cached[0] < time.monotonic():
-        rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
-        cached = (time.monotonic() + CACHE_SECONDS, {day: workday for day, workday in rows})
-        _cache[key] = cached
-    return WorkCalendar(overrides=dict(cached[1]))
+    return WorkCalendar(overrides=dict(_cached(session)[1]))
+
+
+def calendar_version(session: Session) -> str:
+    """Names the overrides this process works with (for ETags of views that show deadlines): every
+    worker names the same calendar alike, and a change gets a new name within CACHE_SECONDS."""
+    return _cached(session)[2]
 
 
 def calendar_changed() -> None:

@@ -1,22 +1,33 @@
 """What the phone shows: stage, the next thing the citizen owes, sub-cases, trips, deadline, timeline.
 
-Loaded in a constant number of statements, whatever the number of sub-cases and events.
+Every phone polls it, so it is built for speed (issue 12, bench/progress_rps.py):
+- `progress_stamp`: ONE statement reads the account, whether the caller may see the case
+  (app.services.cases.visible_to) and what the view depends on (its version, its last event); an
+  unchanged case answers 304 from that alone;
+- `progress`: ONE statement builds the sub-cases, trips, pauses, shipment and timeline as a JSON
+  document in the database (json_build_object/json_agg on PostgreSQL, json_object/json_group_array
+  on SQLite, timestamps formatted as Python's isoformat); Python adds only what follows rules kept
+  in Python (the deadline on the holiday calendar, the next action, English).
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+import hashlib
+from datetime import date, datetime
+from types import SimpleNamespace
 
-from datetime import date
+import orjson
+from sqlalchemy import Date, Integer, and_, bindparam, func, select, text
+from sqlalchemy.orm import Session
 
-from app.actors import Actor
+from app.actors import CITIZEN, Actor
 from app.clock import Clock, local_date
 from app.services import i18n
 from app.services.cases import visible_to
-from app.services.calendar import calendar_stamp, load_calendar
+from app.services.calendar import calendar_version, load_calendar
 from app.services.deadlines import compute_deadline
-from models.application import Application, Event, Pause, SubCase, Visit
-from models.catalogue import Carrier, Department, Hall, Item
+from models.application import Application, Event
+from models.base import UTCDateTime
+from models.citizen import Citizen
 from models.shipment import Shipment
 from models.workflow import AppStatus, SubStatus
 
@@ -27,7 +38,7 @@ STAGES = {
 }
 
 
-def next_action(application: Application, subcases: list[SubCase], shipment: Shipment | None) -> dict | None:
+def next_action(application: Application, subcases: list, shipment: Shipment | dict | None) -> dict | None:
     """The one thing the citizen should do now, or None when the ball is with the government."""
     status = application.status
     if status == AppStatus.draft:
@@ -49,67 +60,167 @@ def next_action(application: Application, subcases: list[SubCase], shipment: Shi
     return None
 
 
-REPRESENTATION = 1  # bump when the progress view changes shape: cached copies must not survive it
+REPRESENTATION = 2  # bump when the progress view changes shape: cached copies must not survive it
 
 
-def application_for_progress(session: Session, actor: Actor, application_id: int, today: date) -> Application | None:
-    """The application alone (the applicant's, or their active agent's): its materials load only if the
-    full view is built."""
-    return session.scalars(select(Application).options(lazyload(Application.materials))
-                           .where(Application.id == application_id, visible_to(actor, today))).first()
+def _stamp_statement():
+    """Built once: the account, the case if the caller may see it (visible_to, with the citizen and
+    the day as parameters), its version and its last event (one probe of ix_events_application_at)."""
+    actor = Actor(CITIZEN, bindparam("citizen_id", type_=Integer), CITIZEN)
+    last_event = (select(func.max(Event.id)).where(Event.application_id == Application.id)
+                  .correlate(Application).scalar_subquery())
+    return (select(Citizen.id, Application.id, Application.version, last_event).select_from(Citizen)
+            .outerjoin(Application, and_(Application.id == bindparam("application_id", type_=Integer),
+                                         visible_to(actor, bindparam("today", type_=Date))))
+            .where(Citizen.id == bindparam("citizen_id", type_=Integer)))
 
 
-def progress_stamp(*, session: Session, clock: Clock, application: Application, lang: str = "zh-CN") -> dict:
-    """What the progress view depends on, in one statement: every change writes an event (and events
-    are never updated), and the remaining working days change with the date."""
-    last_event = session.scalar(select(func.max(Event.id)).where(Event.application_id == application.id))
-    return {"id": application.id, "version": application.version, "last_event": last_event,
-            "day": local_date(clock()).isoformat(), "shape": REPRESENTATION,
-            "calendar": calendar_stamp(), "lang": lang}
+_STAMP = _stamp_statement()
 
 
-def progress(*, session: Session, clock: Clock, application: Application, lang: str = "zh-CN") -> dict:
-    """The view in zh-CN, or in English for `lang="en"` (catalogue names stay as published)."""
-    rows = session.execute(
-        select(SubCase, Department.code, Department.name, Item.main_name)
-        .join(Department, SubCase.department_id == Department.id).join(Item, SubCase.item_id == Item.id)
-        .where(SubCase.application_id == application.id).order_by(SubCase.position)).all()
-    subcases = [row[0] for row in rows]
-    events = session.scalars(select(Event).where(Event.application_id == application.id).order_by(Event.id)).all()
-    visits = session.execute(select(Visit, Hall.name).join(Hall, Visit.hall_id == Hall.id)
-                             .where(Visit.application_id == application.id).order_by(Visit.id)).all()
-    pauses = session.scalars(select(Pause).where(Pause.application_id == application.id)).all()
-    shipment_row = session.execute(
-        select(Shipment, Carrier.name).outerjoin(Carrier, Shipment.carrier_id == Carrier.id)
-        .where(Shipment.application_id == application.id).order_by(Shipment.id.desc()).limit(1)).first()
-    shipment = shipment_row[0] if shipment_row else None
+def read_connection(session: Session):
+    """The session's connection for a request that only reads: in autocommit when the session has
+    not begun yet, so no BEGIN and no ROLLBACK go to the database (two round trips of three on a
+    304). Two statements may see two states of a changing case, as they may in READ COMMITTED: the
+    worst is a tag older than the body, answered 200 once more at the next poll."""
+    if (session if isinstance(session, Session) else session()).in_transaction():  # a scoped session
+        return session.connection()
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
+
+def progress_stamp(*, session: Session, clock: Clock, citizen_id: int, application_id: int,
+                   lang: str = "zh-CN") -> str | None:
+    """The ETag of the view, in one statement that also reads the account and checks visibility.
+
+    None: no such account (the token names nobody: 401). "": not the caller's case (404). The tag
+    changes with every change of the case (each writes an event, events are never updated, and
+    its version moves), with the day (remaining working days), the holiday calendar, the language
+    and the shape of the view. The calendar is re-read at most once a minute (app.services.calendar)."""
+    today = local_date(clock())
+    row = read_connection(session).execute(
+        _STAMP, {"citizen_id": citizen_id, "application_id": application_id, "today": today}).first()
+    if row is None:
+        return None
+    if row[1] is None:
+        return ""
+    stamp = f"{row[1]}:{row[2]}:{row[3]}:{today.isoformat()}:{calendar_version(session)}:{lang}:{REPRESENTATION}"
+    return hashlib.sha1(stamp.encode()).hexdigest()
+
+
+def _iso_pg(column: str) -> str:
+    """timestamptz as Python's isoformat() of the aware UTC datetime (marshmallow's DateTime)."""
+    return (f"(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({column}, 'US') "
+            f"= '000000' THEN '' ELSE to_char({column}, '.US') END || '+00:00')")
+
+
+def _iso_sqlite(column: str) -> str:
+    """SQLite keeps UTC as text, 'YYYY-MM-DD HH:MM:SS[.ffffff]': the same isoformat() text."""
+    return (f"(replace(substr({column}, 1, 19), ' ', 'T') || CASE WHEN substr({column}, 21) IN ('', '000000') "
+            f"THEN '' ELSE '.' || substr({column}, 21, 6) END || '+00:00')")
+
+
+_SUBCASE = ("'id', s.id, 'item_code', s.item_code, 'item_name', i.main_name, 'department', d.code, "
+            "'department_name', d.name, 'status', s.status, 'depends_on', {depends_on}")
+_SUBCASES_FROM = ("FROM subcases s JOIN departments d ON d.id = s.department_id JOIN items i ON i.id = s.item_id "
+                  "WHERE s.application_id = a.id")
+_VISIT = "'at', {at}, 'hall', h.name, 'purpose', v.purpose"
+_VISITS_FROM = "FROM visits v JOIN halls h ON h.id = v.hall_id WHERE v.application_id = a.id"
+_PAUSE = "'reason', p.reason, 'started_at', {started}, 'ended_at', {ended}"
+_PAUSES_FROM = "FROM pauses p WHERE p.application_id = a.id"
+_EVENT = "'at', {at}, 'event', e.event, 'message', e.message"
+_EVENTS_FROM = "FROM events e WHERE e.application_id = a.id AND e.message <> ''"
+_SHIPMENT = "'id', sh.id, 'status', sh.status, 'carrier', c.name, 'tracking_number', sh.tracking_number"
+_SHIPMENT_FROM = ("FROM shipments sh LEFT JOIN carriers c ON c.id = sh.carrier_id WHERE sh.application_id = a.id "
+                  "ORDER BY sh.id DESC LIMIT 1")
+_OWED_FROM = "FROM application_materials m WHERE m.application_id = a.id AND m.pending"
+_CASE = ("SELECT a.number, a.title, a.status, a.delivery_method, a.commitment_due, a.accepted_on, "
+         "a.promised_days, a.completed_at, {document} AS document FROM applications a WHERE a.id = :id")
+
+
+def _pg_document() -> str:
+    def agg(obj: str, source: str, order: str) -> str:
+        return f"(SELECT coalesce(json_agg(json_build_object({obj}) ORDER BY {order}), '[]'::json) {source})"
+
+    document = (
+        "json_build_object("
+        f"'subcases', {agg(_SUBCASE.format(depends_on='s.depends_on'), _SUBCASES_FROM, 's.position, s.id')}, "
+        f"'visits', {agg(_VISIT.format(at=_iso_pg('v.at')), _VISITS_FROM, 'v.id')}, "
+        f"'pauses', {agg(_PAUSE.format(started=_iso_pg('p.started_at'), ended=_iso_pg('p.ended_at')), _PAUSES_FROM, 'p.id')}, "
+        f"'timeline', {agg(_EVENT.format(at=_iso_pg('e.at')), _EVENTS_FROM, 'e.id')}, "
+        f"'shipment', (SELECT json_build_object({_SHIPMENT}) {_SHIPMENT_FROM}), "
+        f"'owed', (SELECT coalesce(json_agg(m.name ORDER BY m.position, m.id), '[]'::json) {_OWED_FROM}))::text")
+    return _CASE.format(document=document)
+
+
+def _sqlite_document() -> str:
+    # A JSON value loses its JSON-ness through a subquery in SQLite: json() marks it again. SQLite
+    # before 3.44 has no ORDER BY inside an aggregate: the rows are ordered in a subquery.
+    def agg(obj: str, source: str, order: str) -> str:
+        return (f"json((SELECT json_group_array(json(x)) FROM (SELECT json_object({obj}) AS x {source} "
+                f"ORDER BY {order})))")
+
+    document = (
+        "json_object("
+        f"'subcases', {agg(_SUBCASE.format(depends_on='json(s.depends_on)'), _SUBCASES_FROM, 's.position, s.id')}, "
+        f"'visits', {agg(_VISIT.format(at=_iso_sqlite('v.at')), _VISITS_FROM, 'v.id')}, "
+        f"'pauses', {agg(_PAUSE.format(started=_iso_sqlite('p.started_at'), ended=_iso_sqlite('p.ended_at')), _PAUSES_FROM, 'p.id')}, "
+        f"'timeline', {agg(_EVENT.format(at=_iso_sqlite('e.at')), _EVENTS_FROM, 'e.id')}, "
+        f"'shipment', json((SELECT json_object({_SHIPMENT}) {_SHIPMENT_FROM})), "
+        f"'owed', json((SELECT json_group_array(name) FROM (SELECT m.name {_OWED_FROM} ORDER BY m.position, m.id))))")
+    return _CASE.format(document=document)
+
+
+_TYPES = {"commitment_due": Date, "accepted_on": Date, "completed_at": UTCDateTime}
+_DOCUMENT = {"postgresql": text(_pg_document()).columns(**_TYPES),
+             "sqlite": text(_sqlite_document()).columns(**_TYPES)}
+
+
+def progress(*, session: Session, clock: Clock, application: Application | None = None,
+             application_id: int | None = None, lang: str = "zh-CN") -> dict:
+    """The view in zh-CN, or in English for `lang="en"` (catalogue names stay as published), of a
+    case the caller may see (checked by `progress_stamp`): one statement, and the calendar's at
+    most once a minute. Dates are `date`s, timestamps ISO 8601 text (as the API shows them)."""
+    application_id = application.id if application is not None else application_id
+    connection = read_connection(session)
+    row = connection.execute(_DOCUMENT[connection.dialect.name], {"id": application_id}).one()
+    number, title, status, delivery_method, commitment_due, accepted_on, promised_days, completed_at, raw = row
+    document = orjson.loads(raw)
+    status = AppStatus(status)
+    owed = document["owed"]
+    pauses = document["pauses"]
     deadline = None
-    if application.accepted_on is not None:
-        d = compute_deadline(load_calendar(session), start=application.accepted_on,
-                             promised_days=application.promised_days, pauses=list(pauses), now=clock(),
-                             finished_at=application.completed_at)
+    if accepted_on is not None:
+        d = compute_deadline(load_calendar(session), start=accepted_on, promised_days=promised_days,
+                             pauses=[SimpleNamespace(started_at=datetime.fromisoformat(p["started_at"]),
+                                                     ended_at=p["ended_at"] and datetime.fromisoformat(p["ended_at"]))
+                                     for p in pauses],
+                             now=clock(), finished_at=completed_at)
         deadline = {"promised_date": d.promised_date, "remaining_working_days": d.remaining_working_days,
                     "light": d.light, "promised_days": d.promised_days, "paused": d.paused,
                     "paused_working_days": d.paused_working_days,
                     "calendar_fallback_years": d.calendar_fallback_years}
+    case = SimpleNamespace(status=status, delivery_method=delivery_method, commitment_due=commitment_due,
+                           materials=[SimpleNamespace(name=name, pending=True) for name in owed])
+    subcases = [SimpleNamespace(status=s["status"]) for s in document["subcases"]]
+    visits = document["visits"]
     trips = len(visits)
+    timeline = document["timeline"]
+    if lang == "en":
+        for entry in timeline:
+            entry["message"] = i18n.timeline_message(entry["message"], lang)
     return {
-        "id": application.id, "number": application.number, "title": application.title,
-        "status": str(application.status),
-        "stage": i18n.stage(str(application.status), STAGES[application.status], lang),
-        "next_action": i18n.next_action(next_action(application, subcases, shipment), lang,
-                                        [m.name for m in application.materials if m.pending]),
+        "id": application_id, "number": number, "title": title, "status": str(status),
+        "stage": i18n.stage(str(status), STAGES[status], lang),
+        "next_action": i18n.next_action(next_action(case, subcases, document["shipment"]), lang, owed),
         "deadline": deadline,
-        "subcases": [{"id": s.id, "item_code": s.item_code, "item_name": item_name, "department": code,
-                      "department_name": dname, "status": str(s.status), "depends_on": list(s.depends_on)}
-                     for s, code, dname, item_name in rows],
-        "visits": [{"at": v.at, "hall": hall_name, "purpose": v.purpose} for v, hall_name in visits],
-        "visit_count": trips, "zero_trip": trips == 0, "at_most_one_trip": trips <= 1,
-        "shipment": None if shipment is None else {
-            "id": shipment.id, "status": str(shipment.status), "carrier": shipment_row[1],
-            "tracking_number": shipment.tracking_number},
-        "pauses": [{"reason": p.reason, "started_at": p.started_at, "ended_at": p.ended_at} for p in pauses],
-        "timeline": [{"at": e.at, "event": e.event, "message": i18n.timeline_message(e.message, lang)}
-                     for e in events if e.message],
+        "subcases": document["subcases"],
+        "visits": visits, "visit_count": trips, "zero_trip": trips == 0, "at_most_one_trip": trips <= 1,
+        "shipment": document["shipment"],
+        "pauses": pauses,
+        "timeline": timeline,
     }
+
+
+def progress_json(**kwargs) -> bytes:
+    """`progress` as the response body."""
+    return orjson.dumps(progress(**kwargs))
