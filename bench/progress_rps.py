@@ -14,10 +14,32 @@ rounds (baseline, 200, 304 measured in turn in each round). Both servers write t
 The goals (issue 12, on PostgreSQL): 200 >= 0.5x bare Flask, 304 >= 0.8x; <= 3 statements for a
 200 and 1 for a 304, constant in sub-cases, events and visits (tests/api/test_progress_edge.py).
 
-What each step bought (PostgreSQL, median of 3 runs, 2 shared cores, this bench's setup):
-    step                                                       200 ratio   304 ratio   statements
-    before (9 statements, marshmallow dump, flask-smorest 304) see below
-    (filled in as the steps land; see the table printed at the end of a run)
+What each step bought (PostgreSQL; every figure the median of 3 rounds of this bench, on the
+shared 2-core machine at a load average of 17-19 while five other helpers ran their suites, so
+absolute req/s swing by 2x between rounds; ratios are taken within a round):
+    step                                                           200 ratio  304 ratio  statements
+    issue 12's table (old bench: bare on a sync worker, one run)      0.044      0.123     9 / 3
+    before, this bench (both on gunicorn.conf.py, no recycling)       0.009      0.031     9 / 3
+    stamp = account + visible_to + version/last event in one row;
+      document built by the database in one statement (json_build_object,
+      orjson, no marshmallow dump); token signature cached;
+      autocommit reads (no BEGIN/ROLLBACK round trips)                0.141*     0.321*    2 / 1
+    per request: idle-only ping (pool_pre_ping was a round trip on
+      every checkout), flask-limiter's empty before-request check
+      skipped, no cookie-session serializer, ensure_sync cached;
+      chinese-calendar answers memoised (30 look-ups a deadline)      0.053      0.132     2 / 1
+    (* with worker recycling still on, at a lower moment of the load: the two last rows are
+    not comparable with each other, the "before" and "last" rows were measured back to back)
+Against "before" measured the same way, a 200 serves ~4x and a 304 ~5x more requests a second.
+
+Goals not reached (0.5x / 0.8x), and why they cannot be on this machine: the breakdown printed
+at the end shows a bare Flask request at ~90 µs of CPU in-process, while ONE PostgreSQL round trip
+costs more than that (psycopg + SQLAlchemy on our side, and the server's backend on the same two
+cores). A 304 is at least bare Flask + one round trip + the framework's hooks (JSON access log,
+Prometheus histogram, X-Request-ID, flask-smorest's wrappers) -- so at most ~0.4-0.5x even if the
+hooks cost nothing; 0.8x needs a 304 answered without the database (a per-worker stamp cache
+invalidated by LISTEN/NOTIFY, or the tag checked by a proxy), which was not attempted. A 200 adds
+the document statement (8 correlated sub-selects, ~0.5 ms of server time) and the deadline.
 """
 from __future__ import annotations
 
@@ -169,27 +191,31 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
 
         for _ in range(100):
             once()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(n):
             once()
-        return (time.perf_counter() - started) / n * 1e6
+        return (time.perf_counter() - started) / n * 1e6, (time.process_time() - cpu) / n * 1e6
 
     def timed(func) -> float:
         for _ in range(50):
             func()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(n):
             func()
-        return (time.perf_counter() - started) / n * 1e6
+        return (time.perf_counter() - started) / n * 1e6, (time.process_time() - cpu) / n * 1e6
 
     from app.auth import token_subject
     from app.extensions import db
     from app.services.progress import progress_json, progress_stamp
     from sqlalchemy import text
 
-    bare_us = statistics.median(per_request(bare, "/json", {}) for _ in range(3))
-    full_us = statistics.median(per_request(app, url, auth) for _ in range(3))
-    cached_us = statistics.median(per_request(app, url, {**auth, "If-None-Match": etag}) for _ in range(3))
+    def median3(measure):
+        runs = [measure() for _ in range(3)]
+        return tuple(statistics.median(r[k] for r in runs) for k in (0, 1))
+
+    bare_us = median3(lambda: per_request(bare, "/json", {}))
+    full_us = median3(lambda: per_request(app, url, auth))
+    cached_us = median3(lambda: per_request(app, url, {**auth, "If-None-Match": etag}))
     with app.test_request_context(url, headers=auth):
         token_us = timed(token_subject)
         clock = app.extensions["onetrip"].clock
@@ -208,16 +234,23 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
             db.session.rollback()
 
         stamp_us, document_us, trip_us = timed(stamp), timed(document), timed(round_trip)
-    print("\nWhere a request's time goes (in-process, µs per request, median of 3):")
-    print(f"  bare Flask JSON                              {bare_us:8.0f}")
-    print(f"  progress 304                                 {cached_us:8.0f}   ratio {bare_us / cached_us:.3f}")
-    print(f"  progress 200                                 {full_us:8.0f}   ratio {bare_us / full_us:.3f}")
-    print(f"    token check (signature cached)             {token_us:8.0f}")
-    print(f"    stamp statement (account, visibility, tag) {stamp_us:8.0f}   of which a bare SELECT 1 round trip {trip_us:.0f}")
-    print(f"    document statement + deadline + dump       {document_us:8.0f}   (200 only)")
-    rest_304 = cached_us - bare_us - token_us - stamp_us
-    print(f"    framework beyond bare Flask, 304           {rest_304:8.0f}   (hooks, flask-smorest, session, headers)")
-    print(f"    framework beyond bare Flask, 200           {full_us - bare_us - token_us - stamp_us - document_us:8.0f}")
+
+    def line(name: str, value: tuple[float, float], note: str = "") -> None:
+        print(f"  {name:<46}{value[0]:8.0f}{value[1]:8.0f}   {note}")
+
+    print("\nWhere a request's time goes, in this process without a server (µs per request; wall: with the")
+    print("database's answer awaited; cpu: this process's CPU, what a loaded worker pays; median of 3):")
+    print(f"  {'':<46}{'wall':>8}{'cpu':>8}")
+    line("bare Flask JSON", bare_us)
+    line("progress 304", cached_us, f"ratio wall {bare_us[0] / cached_us[0]:.3f}, cpu {bare_us[1] / cached_us[1]:.3f}")
+    line("progress 200", full_us, f"ratio wall {bare_us[0] / full_us[0]:.3f}, cpu {bare_us[1] / full_us[1]:.3f}")
+    line("  token check (signature cached)", token_us)
+    line("  stamp statement (account, visibility, tag)", stamp_us, f"a bare SELECT 1 round trip: {trip_us[0]:.0f} wall, {trip_us[1]:.0f} cpu")
+    line("  document statement + deadline + dump", document_us, "(200 only)")
+    rest = tuple(cached_us[k] - bare_us[k] - token_us[k] - stamp_us[k] for k in (0, 1))
+    line("  framework beyond bare Flask, 304", rest, "(Flask hooks, flask-smorest, session, access log, metrics)")
+    rest = tuple(full_us[k] - bare_us[k] - token_us[k] - stamp_us[k] - document_us[k] for k in (0, 1))
+    line("  framework beyond bare Flask, 200", rest)
 
 
 def main() -> None:
@@ -230,8 +263,10 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install wrk")
     var = Path(tempfile.mkdtemp(prefix="onetrip-bench-"))
+    # Steady state: no worker recycling (gunicorn.conf.py's max_requests) in the middle of a round;
+    # a recycled OneTrip worker re-imports the app, a recycled bare one almost nothing.
     env = {**os.environ, "ONETRIP_VAR_DIR": str(var), "SECRET_KEY": "bench-secret-key-0123456789abcdef",
-           "OBJECT_STORE": f"local:{var / 'objects'}"}
+           "OBJECT_STORE": f"local:{var / 'objects'}", "GUNICORN_MAX_REQUESTS": "0"}
     drop = None
     if env.get("DATABASE_URL", "").startswith("postgresql"):
         env["DATABASE_URL"], drop = throwaway_database(env["DATABASE_URL"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from sqlalchemy import Boolean, Date, String
@@ -24,11 +25,11 @@ class WorkCalendar:
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
+        published = _published_workday(day)
+        if published is None:
             self.fallback_years.add(day.year)
             return day.weekday() < 5
+        return published
 
     def add_working_days(self, start: date, days: int) -> date:
         """The `days`-th working day after `start` (the start day itself is not counted)."""
@@ -49,6 +50,16 @@ class WorkCalendar:
             if self.is_workday(day):
                 count += 1
         return count
+
+
+@lru_cache(maxsize=8192)
+def _published_workday(day: date) -> bool | None:
+    """The library's answer (None: a year it does not cover), remembered: it validates its input on
+    every call, and a deadline asks about each day of its span (progress, polled by every phone)."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 class CalendarOverride(Base):

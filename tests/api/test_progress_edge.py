@@ -150,7 +150,7 @@ def test_progress_etag_follows_the_day_and_the_calendar(app, client, sms, clock,
     from datetime import timedelta
 
     from app.services import calendar
-    from models.application import CalendarOverride
+    from models.calendar import CalendarOverride
 
     citizen, case, _ = submitted_and_accepted(client, sms, phone="13800138068")
     url = f"/api/v1/applications/{case['id']}/progress"
