@@ -32,14 +32,24 @@ absolute req/s swing by 2x between rounds; ratios are taken within a round):
     not comparable with each other, the "before" and "last" rows were measured back to back)
 Against "before" measured the same way, a 200 serves ~4x and a 304 ~5x more requests a second.
 
-Goals not reached (0.5x / 0.8x), and why they cannot be on this machine: the breakdown printed
-at the end shows a bare Flask request at ~90 µs of CPU in-process, while ONE PostgreSQL round trip
-costs more than that (psycopg + SQLAlchemy on our side, and the server's backend on the same two
-cores). A 304 is at least bare Flask + one round trip + the framework's hooks (JSON access log,
-Prometheus histogram, X-Request-ID, flask-smorest's wrappers) -- so at most ~0.4-0.5x even if the
-hooks cost nothing; 0.8x needs a 304 answered without the database (a per-worker stamp cache
-invalidated by LISTEN/NOTIFY, or the tag checked by a proxy), which was not attempted. A 200 adds
-the document statement (8 correlated sub-selects, ~0.5 ms of server time) and the deadline.
+Goals not reached (0.5x / 0.8x). Where the remaining time goes (the breakdown printed at the end;
+CPU of the worker process, in-process, same loaded machine, SQLite run: bare Flask 78 µs, a 304
+1,259 µs, a 200 2,313 µs):
+  - the stamp statement, ~490 µs on a 304: SQLAlchemy Core execute of a cached statement, the
+    pool checkout and the driver; on PostgreSQL plus one round trip whose server side runs on the
+    same two cores (a bare SELECT 1 through the session costs about as much as bare Flask);
+  - the framework beyond bare Flask, ~690 µs: per a CPU profile of a 304, the session teardown
+    (return to the pool, reset) ~10%, the access log as a JSON line and the Prometheus histogram in
+    multiprocess mode (app/observability.py) ~10%, werkzeug's context-local look-ups ~8%, the
+    before-request hooks ~7%, flask-smorest's response/etag wrappers and Flask's dispatch the rest;
+  - on a 200, the document statement (8 correlated sub-selects, ~0.5 ms of server time) and the
+    deadline.
+Why they cannot go in this shape: a 304 that reads the database costs at least bare Flask + one
+round trip + one access-log line and one histogram sample (kept: production needs them), which
+on this machine is already more than twice bare Flask: at most ~0.4x, not 0.8x. 0.8x needs a 304
+answered without the database (a per-worker stamp cache invalidated by LISTEN/NOTIFY, or the tag
+checked in front of the app) and the hooks moved out of Python's per-request path (a WSGI
+middleware for the access line and the histogram); not attempted in this session.
 """
 from __future__ import annotations
 
