@@ -75,7 +75,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -86,6 +85,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.servers import free_port, wait_for  # noqa: E402
 
 MB = 1024 * 1024
 
@@ -122,23 +123,6 @@ def children(pid: int) -> list[int]:
 
 
 # --- servers ----------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"nothing listening on {port}")
-
 
 class Server:
     """gunicorn -c gunicorn.conf.py with 2 workers and no recycling; its own metrics directory."""
