@@ -31,6 +31,11 @@ absolute req/s swing by 2x between rounds; ratios are taken within a round):
     (* with worker recycling still on, at a lower moment of the load: the two last rows are
     not comparable with each other, the "before" and "last" rows were measured back to back)
 Against "before" measured the same way, a 200 serves ~4x and a 304 ~5x more requests a second.
+On a quiet machine (load 0.3, nothing else running; PostgreSQL, median of 3 rounds of 8 s, landed
+code f4c71a7): bare 4,222 req/s, progress 200 563 req/s (0.127x), 304 1,008 req/s (0.228x); 2 / 1
+statements. In-process: bare 60 µs, a 304 1,188 µs wall (stamp statement 692, of which a bare
+SELECT 1 round trip through the session is already the most; framework beyond bare Flask 429), a
+200 2,351 µs (document statement + deadline + dump 1,132).
 
 Goals not reached (0.5x / 0.8x). Where the remaining time goes (the breakdown printed at the end;
 CPU of the worker process, in-process, same loaded machine, SQLite run: bare Flask 78 µs, a 304
