@@ -79,6 +79,10 @@ def create_staff(*, session: Session, username: str, password: str, role: str,
                       department_id=department.id if department else None,
                       carrier_id=carrier.id if carrier else None, region_code=region_code)
         session.add(staff)
+        try:
+            session.flush()  # another admin's create of this username committed after the look above
+        except IntegrityError as exc:
+            raise Conflict("username_taken") from exc
         return staff
 
 
