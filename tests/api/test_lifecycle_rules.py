@@ -193,7 +193,8 @@ class FlakySms:
 
 def test_outbox_survives_a_gateway_outage(client, sms, db_session):
     citizen, application, _ = submitted_and_accepted(client, sms)
-    pending = db_session.scalars(select(Notification).where(Notification.application_id == application["id"])).all()
+    pending = db_session.scalars(select(Notification).where(Notification.application_id == application["id"])
+                                 .order_by(Notification.id)).all()
     assert [n.template for n in pending] == ["application_submitted", "application_accepted"]
     now = app_now()
     flaky = FlakySms(fail_times=2)
