@@ -57,8 +57,10 @@ def request_lang() -> str:
     return "en" if best == "en" else "zh-CN"
 
 
-def deps(*, store: bool = False, actor: bool = True, gate: bool = False, clock: bool = True) -> dict:
-    """`session`, `clock` and the calling `actor` (and the object `store`, the upload `gate` where
+def deps(*, store: bool = False, actor: bool = True, gate: bool = False, clock: bool = True,
+         outside: bool = False) -> dict:
+    """`session`, `clock` and the calling `actor` (and the object `store`, the upload `gate`, and with
+    `outside=True` the profile `cipher` and the government `data_source` (prefill, 实名, 无证明) where
     asked), as keyword arguments for a service (DESIGN rule 7). A read that needs no time or no
     caller says so (`clock=False`, `actor=False`)."""
     handed = {"session": db.session}
@@ -70,4 +72,6 @@ def deps(*, store: bool = False, actor: bool = True, gate: bool = False, clock: 
         handed["store"] = services().store
     if gate:
         handed["gate"] = services().decode_gate
+    if outside:
+        handed["cipher"], handed["data_source"] = services().cipher, services().data_source
     return handed

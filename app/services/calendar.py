@@ -39,14 +39,5 @@ def calendar_version(session: Session) -> str:
 
 
 def calendar_changed() -> None:
-    global _generation
+    """This process re-reads the overrides at once (other workers within CACHE_SECONDS)."""
     _cache.clear()
-    _generation += 1
-
-
-_generation = 0
-
-
-def calendar_stamp() -> int:
-    """Changes when this process learns of new overrides (for ETags of views that use the calendar)."""
-    return _generation

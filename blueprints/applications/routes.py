@@ -9,7 +9,6 @@ from app.actors import CITIZEN
 from app.auth import citizen_confirmed, current_actor
 from app.blueprint import Blueprint
 from app.errors import NotFound, Unauthenticated
-from app.extensions import services
 from app.services import applications as svc
 from app.services import cases
 from app.services.progress import progress_json, progress_stamp
@@ -27,7 +26,7 @@ class Applications(MethodView):
     @blp.response(201, s.ApplicationSchema)
     def post(self, data):
         """Start an application for an item or a 一件事 bundle (status draft)."""
-        return svc.create_application(**deps(), **_outside(), **data)
+        return svc.create_application(**deps(outside=True), **data)
 
     @blp.auth_required(CITIZEN)
     @blp.arguments(s.ApplicationQueryArgsSchema, location="query")
@@ -81,17 +80,11 @@ def set_delivery(data, application_id):
     return svc.set_delivery(**deps(), application_id=application_id, **data)
 
 
-def _outside() -> dict:
-    """What creating and submitting read besides the database: the profile's cipher (prefill and
-    实名 checks) and the government data source (无证明)."""
-    return {"cipher": services().cipher, "data_source": services().data_source}
-
-
 @blp.route("/applications/<int:application_id>/submit", methods=["POST"])
 @blp.command(CITIZEN, out=s.ApplicationSchema)
 def submit(application_id):
     """Submit; 422 materials_missing lists every missing material and field (and the delivery choice) at once (a material the government's data no longer proves says why); 422 applicant_mismatch if a field naming the applicant differs from the verified profile."""  # noqa: E501 (one line: the summary)
-    return svc.submit(**deps(), **_outside(), application_id=application_id)
+    return svc.submit(**deps(outside=True), application_id=application_id)
 
 
 @blp.route("/applications/<int:application_id>/withdraw", methods=["POST"])

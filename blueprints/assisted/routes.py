@@ -19,11 +19,6 @@ from models.staff import Role
 blp = Blueprint("assisted", __name__, description="帮办与转交（窗口人员）：代群众填报、短信确认、前台受理后台办理")
 
 
-def _outside() -> dict:
-    """What creating and submitting read besides the database (prefill, 无证明 data checks)."""
-    return {"cipher": services().cipher, "data_source": services().data_source}
-
-
 def _sms() -> dict:
     return {"sender": services().sms, "secret": current_app.config["SECRET_KEY"],
             "ttl_seconds": current_app.config["SMS_CODE_TTL_SECONDS"]}
@@ -38,7 +33,7 @@ def _sms() -> dict:
 @blp.alt_response(502, response="BAD_GATEWAY")
 def start_assisted(data):
     """Open a draft for a citizen at this hall and send them the SMS code that is their consent."""
-    return with_applicant(svc.start(**deps(), **_sms(), **_outside(), **data))
+    return with_applicant(svc.start(**deps(outside=True), **_sms(), **data))
 
 
 @blp.route("/hall/assisted-applications", methods=["GET"])
@@ -114,7 +109,7 @@ def resend_consent_code(data, application_id):
 @blp.command(Role.clerk, body=EmptySchema, out=HallApplicationSchema)
 def submit_assisted(data, application_id):
     """Submit for the citizen (after consent); 422 materials_missing lists everything missing at once."""
-    return with_applicant(apps.submit(**deps(), **_outside(), application_id=application_id))
+    return with_applicant(apps.submit(**deps(outside=True), application_id=application_id))
 
 
 @blp.route("/hall/applications/<int:application_id>/forward", methods=["POST"])

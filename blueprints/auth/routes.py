@@ -139,8 +139,7 @@ class Me(MethodView):
         data source (实名, no trip) where it can; once verified they are frozen (409 real_name_locked)."""
         accounts.update_profile(**deps(actor=False, clock=False), cipher=services().cipher,
                                 citizen_id=current_actor().id, changes=data)
-        citizen = real_name.verify_online(**deps(), cipher=services().cipher,
-                                          data_source=services().data_source, quiet=True)
+        citizen = real_name.verify_online(**deps(outside=True), quiet=True)
         return citizen_view(citizen)
 
 
@@ -153,6 +152,5 @@ class Me(MethodView):
 def verify_identity(data):
     """Real-name verification without a trip: the population data source, or a verified 居民身份证
     e-license in the wallet (`elicense_id`) whose name and number match the profile."""
-    citizen = real_name.verify_online(**deps(), cipher=services().cipher, data_source=services().data_source,
-                                      elicense_id=data.get("elicense_id"))
+    citizen = real_name.verify_online(**deps(outside=True), elicense_id=data.get("elicense_id"))
     return citizen_view(citizen)
