@@ -8,20 +8,24 @@ from functools import wraps
 
 import marshmallow as ma
 import orjson
-from flask import Flask, Response
+from flask import Flask, Response, after_this_request
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.utils import unpack_tuple_response
 
 from app import idempotency
 from app.dumping import dumper
 from app.auth import authenticate, claimed_citizen
+from app.extensions import db
 from app.services.paging import pagination_metadata
+from app.services.unit_of_work import end_reads, reads_in_autocommit
 from app.smorest_patches import Parser, bound_pagination
 
 bound_pagination()  # before any view below is decorated with paginate()
 
 # Lists dumped by app.dumping; False: by the schema's own dump and Flask's JSON (tests compare the two).
 FAST_LISTS = True
+
+READS_ONLY = "onetrip_reads_only"  # set by Blueprint.paginate on the view it wraps
 
 EDGE_POLICIES = "onetrip.edge"  # app.extensions key: endpoint -> EdgePolicy
 
@@ -39,6 +43,11 @@ NO_POLICY = EdgePolicy()
 
 def edge_policy(app: Flask, endpoint: str | None) -> EdgePolicy:
     return app.extensions.get(EDGE_POLICIES, {}).get(endpoint or "", NO_POLICY)
+
+
+def _end_reads(response):
+    end_reads(db.session)
+    return response
 
 
 class Blueprint(_Blueprint):
@@ -80,6 +89,20 @@ class Blueprint(_Blueprint):
 
         return decorator
 
+    def paginate(self, *args, **kwargs):
+        """flask-smorest's paginate; a paginated view is a list, which only reads (and records what
+        staff were shown in the access log, one INSERT): its request runs in autocommit from the
+        account's statement on (app.services.unit_of_work.reads_in_autocommit), when `auth_required`
+        is above it in the stack as on every list."""
+        paginate = super().paginate(*args, **kwargs)
+
+        def decorator(func):
+            wrapper = paginate(func)
+            setattr(wrapper, READS_ONLY, True)  # kept by the functools.wraps of the decorators above
+            return wrapper
+
+        return decorator
+
     def auth_required(self, *roles: str, account_read_by_view: bool = False):
         """Require a logged-in actor (any of `roles`; none means any actor) and document it.
 
@@ -87,8 +110,19 @@ class Blueprint(_Blueprint):
         view's own statement (app.auth.claimed_citizen, passed as `claimed_citizen=`)."""
 
         def decorator(func):
+            reads_only = getattr(func, READS_ONLY, False)
+
             @wraps(func)
             def wrapper(*args, **kwargs):
+                # A list's first statement is the account's: its request reads in autocommit from here.
+                if reads_only and reads_in_autocommit(db.session):
+                    try:
+                        return checked(*args, **kwargs)
+                    finally:  # after the access log's write, which the view registered before
+                        after_this_request(_end_reads)
+                return checked(*args, **kwargs)
+
+            def checked(*args, **kwargs):
                 if account_read_by_view:
                     return func(*args, claimed_citizen=claimed_citizen(roles), **kwargs)
                 authenticate(roles)

@@ -15,7 +15,7 @@ from app.errors import NotFound
 from app.services import back_office_notice, deadlines, real_name, wallet, workflow
 from app.services.calendar import load_calendar
 from app.services.notify import notify
-from app.services.paging import counted
+from app.services.paging import with_total
 from app.services.unit_of_work import transaction
 from models.application import Application, Pause, SubCase
 from models.catalogue import Item
@@ -29,7 +29,6 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
         mine = mine.where(SubCase.status == SubStatus(status))
     # Counted and cut into pages without the joins (every sub-case has its application, applicant and
     # item: NOT NULL keys), so a deep page skips index entries, not joined rows; the page is then joined.
-    total = counted(session, mine, page=page, page_size=page_size)
     ids = mine.with_only_columns(SubCase.id).order_by(SubCase.id).limit(page_size).offset((page - 1) * page_size)
     stmt = (select(SubCase, Application, Item, Citizen.real_name_verified)
             .join(Application, SubCase.application_id == Application.id)
@@ -37,7 +36,7 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
             .join(Item, SubCase.item_id == Item.id)
             .where(SubCase.id.in_(ids.scalar_subquery())).order_by(SubCase.id)
             .options(lazyload("*")))  # the inbox shows none of their collections: load none
-    return session.execute(stmt).all(), total
+    return with_total(session, stmt, mine, page_size=page_size, number=page)
 
 
 def shown(session: Session, subcase: SubCase) -> tuple[SubCase, Application, Item, bool]:

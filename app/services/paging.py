@@ -40,13 +40,45 @@ class AtLeast(int):
     """A total counted up to a bound and not further: at least this many rows match."""
 
 
-def counted(session: Session, stmt, *, page: int, page_size: int) -> int:
-    """How many rows `stmt` selects, counted up to the bound (module docstring); AtLeast past it.
-    `stmt`'s columns do not matter: it is counted as `SELECT 1 ... LIMIT bound + 1` (index-only)."""
-    bound = max(COUNT_LIMIT, page * page_size)
+def _bound(page: int, page_size: int) -> int:
+    return max(COUNT_LIMIT, page * page_size)
+
+
+def _counting(stmt, bound: int):
+    """`SELECT count(*) FROM (SELECT 1 ... LIMIT bound + 1)`: `stmt`'s columns do not matter (index-only)."""
     narrow = stmt.order_by(None).with_only_columns(literal_column("1"), maintain_column_froms=True)
-    total = session.scalar(select(func.count()).select_from(narrow.limit(bound + 1).subquery()))
+    return select(func.count()).select_from(narrow.limit(bound + 1).subquery())
+
+
+def _at_least(total: int, bound: int) -> int:
     return AtLeast(total) if total > bound else total
+
+
+def counted(session: Session, stmt, *, page: int, page_size: int) -> int:
+    """How many rows `stmt` selects, counted up to the bound (module docstring); AtLeast past it."""
+    bound = _bound(page, page_size)
+    return _at_least(session.scalar(_counting(stmt, bound)), bound)
+
+
+TOTAL = "onetrip_total"
+
+
+def with_total(session: Session, page, counted_stmt, *, page_size: int, number: int, unique: bool = False,
+               mappings: bool = False):
+    """(rows, total): the `page` statement run with the bounded total of `counted_stmt` as its last
+    column, a scalar subquery the database runs once: the page and its total in one statement, one
+    round trip. Each row comes back without that column (a tuple, or a dict with `mappings`). An empty
+    page (past the end) has no row to carry the total: it is counted by a second statement. `unique`:
+    rows of joined collections."""
+    bound = _bound(number, page_size)
+    result = session.execute(page.add_columns(_counting(counted_stmt, bound).scalar_subquery().label(TOTAL)))
+    found = (result.unique() if unique else result).all()
+    if not found:
+        return [], counted(session, counted_stmt, page=number, page_size=page_size)
+    total = _at_least(found[0][-1], bound)
+    if mappings:
+        return [{k: v for k, v in row._mapping.items() if k != TOTAL} for row in found], total
+    return [tuple(row[:-1]) for row in found], total
 
 
 def pagination_metadata(page: int, page_size: int, total: int) -> dict | None:
@@ -65,9 +97,9 @@ def page_of(session: Session, stmt, *order_by, page: int, page_size: int, rows: 
 
     The page is cut from the keys alone (`SELECT id ... ORDER BY ... LIMIT ... OFFSET`, an index-only
     scan of the list's index) and read whole by those keys, with what it shows joined, in the same
-    statement: a deep page skips index entries, not rows and their joins."""
+    statement: a deep page skips index entries, not rows and their joins. Its total comes with it
+    (`with_total`)."""
     narrow = stmt if count is None else count
-    total = counted(session, narrow, page=page, page_size=page_size)
     offset = (page - 1) * page_size
     key = inspect(narrow.column_descriptions[0]["entity"]).primary_key
     if len(key) == 1:
@@ -76,5 +108,5 @@ def page_of(session: Session, stmt, *order_by, page: int, page_size: int, rows: 
         ordered = stmt.where(key[0].in_(keys.scalar_subquery())).order_by(*order_by)
     else:  # a composite key: cut the page from the rows themselves
         ordered = stmt.order_by(*order_by).limit(page_size).offset(offset)
-    items = session.execute(ordered).all() if rows else session.scalars(ordered).unique().all()
-    return items, total
+    found, total = with_total(session, ordered, narrow, page_size=page_size, number=page, unique=not rows)
+    return (found if rows else [row[0] for row in found]), total

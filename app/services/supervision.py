@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import Actor
 from app.errors import Forbidden
-from app.services.paging import counted, page_of
+from app.services.paging import page_of, with_total
 from models.application import Application, ApplicationMaterial, SubCase
 from models.catalogue import region_covers, region_prefix
 from models.evaluation import Alert
@@ -75,10 +75,10 @@ def warnings(session: Session, actor: Actor, *, light: str | None = None, hall_i
         app_rows, pledge_rows = app_rows.where(in_department), pledge_rows.where(in_department)
         sub_rows = sub_rows.where(SubCase.department_id == department_id)
     union = union_all(app_rows, sub_rows, pledge_rows).subquery()
-    total = counted(session, select(union), page=page, page_size=page_size)
-    rows = session.execute(select(union).order_by(case((union.c.light == "red", 0), else_=1), union.c.due,
-                                                     union.c.application_id, union.c.kind)
-                           .limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    rows, total = with_total(session, select(union).order_by(case((union.c.light == "red", 0), else_=1), union.c.due,
+                                                             union.c.application_id, union.c.kind)
+                             .limit(page_size).offset((page - 1) * page_size), select(union),
+                             page_size=page_size, number=page, mappings=True)
     return [{**r, "id": r["application_id"], "escalated": r["escalated_at"] is not None} for r in rows], total
 
 

@@ -43,3 +43,22 @@ def transaction(session: Session) -> Iterator[Session]:
         raise
     finally:
         session.info.pop(_OPEN, None)
+
+
+def reads_in_autocommit(session) -> bool:
+    """A request that only reads (a list page): its statements run in autocommit, so no BEGIN and no
+    ROLLBACK go to the database (two round trips of five). Each statement sees the database as of its
+    own start, as it does in a READ COMMITTED transaction anyway. A `transaction` block opened in such
+    a request (the access log's one INSERT of a page's reads) commits with its statement: it must be
+    one statement. Nothing changes if the session has begun already (False). The caller ends it with
+    `end_reads` (the connection goes back to the pool in the default isolation)."""
+    if (session if isinstance(session, Session) else session()).in_transaction():  # a scoped session
+        return False
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return True
+
+
+def end_reads(session) -> None:
+    """End what `reads_in_autocommit` began: no round trip (autocommit has no transaction to end)."""
+    session.rollback()
+
