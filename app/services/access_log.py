@@ -44,8 +44,8 @@ def record(*, session: Session, clock: Clock, actor: Actor, reads: list[Read], p
             "at": now, "citizen_id": r.citizen_id, "staff_id": actor.id, "staff_role": actor.role,
             "resource": r.resource, "resource_id": r.resource_id, "label": r.label, "purpose": purpose[:200],
             "region_code": r.region_code or fallback, "request_id": request_id} for r in reads if r.citizen_id}
-        if rows:
-            session.execute(insert(AccessLogEntry), list(rows.values()))  # one statement for a whole page
+        if rows:  # one statement for a whole page; the table's INSERT, not the ORM's bulk one (no objects)
+            session.execute(insert(AccessLogEntry.__table__), list(rows.values()))
 
 
 def _department_region(session: Session, actor: Actor) -> str | None:
