@@ -6,7 +6,8 @@ lies deeper. Below the bound it is exact and X-Pagination is flask-smorest's (`t
 rows at a million applications, 90-130 ms to count exactly on PostgreSQL, the page itself under 2 ms)
 the total is `AtLeast(n)` and X-Pagination says so: `total_at_least`, the page, the previous and next
 pages, and no `total`/`last_page` (as GitLab does past 10,000). Counting stops at the bound, so it
-costs what reaching the page costs (both walk an index up to the page's end).
+costs what reaching the page costs (both walk an index up to the page's end). The count rides on the
+page's own statement as a scalar subquery (`with_total`): a page and its total are one round trip.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lists under attack (issue 12 rebuilt them to three statements): X-Pagination totals agree with the
+"""Lists under attack (issue 12 rebuilt them to two or three statements): X-Pagination totals agree with the
 rows across every page and with filters, a clerk of one county never sees another's rows, pages are
 stable (no row twice, none lost), past the end is an empty page, and bad page, page_size and status
 values answer 422 validation_failed, never a 500."""
