@@ -3,6 +3,7 @@ per request (goal: <= 3, the staff access-log INSERT aside), against GET /health
 
     .venv/bin/python bench/list_pages.py [--server postgresql+psycopg://postgres@127.0.0.1:5432/]
                                          [--count 1000000] [--repeat 21] [--db NAME] [--keep] [--explain]
+                                         [--only PATH-PART ...] [--profile N]
 
 Creates a fresh database on the server (or reuses --db NAME when it already holds a seeded history),
 migrates it, seeds the demo catalogue and `count` past applications (app.services.history.seed_history,
@@ -12,7 +13,9 @@ warm-up. Columns: wall ms, its ratio to /healthz, the app's own CPU ms (Flask, a
 marshmallow), ms waiting for the database (statements and the access-log COMMIT), the server's own ms
 (EXPLAIN ANALYZE planning + execution of the request's SELECTs, run once more, per-node timing off
 unless --explain), rows, statements.
---explain prints every plan. The database is dropped at the end unless --keep (then --db NAME).
+--explain prints every plan. --only times the lists whose path holds the text (repeatable); --profile N
+cProfiles N requests of each instead of timing them. A summary per list closes the run. The database
+is dropped at the end unless --keep (then --db NAME).
 
 Seeding a million applications (1M cases, 1.5M sub-cases, 2M materials, 400k shipments...) took 939 s
 with the machine at load 8-10 on 2 cores; random.choices with cumulative weights made once, one pass a
@@ -119,6 +122,9 @@ def main() -> None:
     parser.add_argument("--db", help="reuse this database if it exists (seeded by an earlier --keep run)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each list's statements")
+    parser.add_argument("--only", action="append", help="time only the lists whose path contains this (repeatable)")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help="instead of timing: cProfile N requests of each list (--only) and print the top")
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -229,6 +235,11 @@ def run(url: str, args, *, seeded: bool) -> None:
         return (statistics.median(times) * 1000, statistics.median(cpu) * 1000, statistics.median(in_sql) * 1000,
                 len(answer.json), answer.headers.get("X-Pagination", ""))
 
+    lists = [(who, path) for who, path in LISTS if not args.only or any(part in path for part in args.only)]
+    if args.profile:
+        for who, path in lists:
+            profile(client, path, headers[who], args.profile)
+        return
     load = os.getloadavg()
     print(f"{have} applications; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores; "
           f"median of {args.repeat}")
@@ -236,7 +247,8 @@ def run(url: str, args, *, seeded: bool) -> None:
     print(f"{'baseline GET /healthz':56} {base:6.2f} ms, app CPU {base_cpu:.2f} ms")
     print(f"{'list':56} {'ms':>6} {'ratio':>5} {'CPU':>5} {'wait':>5} {'PG':>5} {'rows':>4} {'SQL':>3}  X-Pagination")
     worst = 0.0
-    for who, path in LISTS:
+    ranges: dict[str, list[tuple]] = {}
+    for who, path in lists:
         joint = "&" if "?" in path else "?"
         for label, url in ((path, path), (f"{path} page {DEEP_PAGE}", f"{path}{joint}page={DEEP_PAGE}")):
             sql = statements(url, who)
@@ -246,7 +258,33 @@ def run(url: str, args, *, seeded: bool) -> None:
             pg_ms = explain(engine, sql, show=args.explain)
             print(f"{who + ' ' + label:56} {ms:6.2f} {ms / base:5.1f} {cpu_ms:5.2f} {sql_ms:5.2f} {pg_ms:5.2f} {rows:4} "
                   f"{len(counted):3}  {meta}")
+            ranges.setdefault(path.split("?")[0], []).append((ms, cpu_ms, sql_ms, pg_ms, len(counted)))
+    load = os.getloadavg()
+    print(f"per list, first and page {DEEP_PAGE}, with filters (load average now {load[0]:.2f} {load[1]:.2f} "
+          f"{load[2]:.2f}):")
+    print(f"{'':40} {'wall ms':>13} {'app CPU ms':>13} {'wait ms':>13} {'server ms':>13} statements")
+    for path, seen in ranges.items():
+        cells = [f"{min(c):5.1f}-{max(c):<5.1f}" for c in list(zip(*seen))[:4]]
+        counts = sorted({n for *_, n in seen})
+        print(f"{path:40} " + " ".join(f"{c:>13}" for c in cells) + f" {'/'.join(map(str, counts))}")
     print(f"slowest page {worst:.2f} ms (goal < 20 ms)")
+
+
+def profile(client, url: str, headers: dict, n: int) -> None:
+    """cProfile `n` requests of `url` (after a warm-up): the functions by own time and by cumulative time."""
+    import cProfile
+    import pstats
+
+    client.get(url, headers=headers)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        client.get(url, headers=headers)
+    profiler.disable()
+    print(f"==== {url}: {n} requests")
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(60)
 
 
 def explain(engine, statements: list[tuple], *, show: bool) -> float:
