@@ -13,8 +13,8 @@ from flask_smorest import Blueprint as _Blueprint
 from flask_smorest.utils import unpack_tuple_response
 
 from app import idempotency
-from app.dumping import dumper
 from app.auth import authenticate, claimed_citizen
+from app.dumping import dumper
 from app.extensions import db
 from app.services.paging import pagination_metadata
 from app.services.unit_of_work import end_reads, reads_in_autocommit

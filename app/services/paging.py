@@ -55,27 +55,28 @@ def _at_least(total: int, bound: int) -> int:
     return AtLeast(total) if total > bound else total
 
 
-def counted(session: Session, stmt, *, page: int, page_size: int) -> int:
+def counted(session: Session, stmt, *, page: int, page_size: int, params: dict | None = None) -> int:
     """How many rows `stmt` selects, counted up to the bound (module docstring); AtLeast past it."""
     bound = _bound(page, page_size)
-    return _at_least(session.scalar(_counting(stmt, bound)), bound)
+    return _at_least(session.scalar(_counting(stmt, bound), params), bound)
 
 
 TOTAL = "onetrip_total"
 
 
 def with_total(session: Session, page, counted_stmt, *, page_size: int, number: int, unique: bool = False,
-               mappings: bool = False):
+               mappings: bool = False, params: dict | None = None):
     """(rows, total): the `page` statement run with the bounded total of `counted_stmt` as its last
     column, a scalar subquery the database runs once: the page and its total in one statement, one
     round trip. Each row comes back without that column (a tuple, or a dict with `mappings`). An empty
     page (past the end) has no row to carry the total: it is counted by a second statement. `unique`:
-    rows of joined collections."""
+    rows of joined collections; `params`: values of the statements' bindparams."""
     bound = _bound(number, page_size)
-    result = session.execute(page.add_columns(_counting(counted_stmt, bound).scalar_subquery().label(TOTAL)))
+    result = session.execute(page.add_columns(_counting(counted_stmt, bound).scalar_subquery().label(TOTAL)),
+                             params)
     found = (result.unique() if unique else result).all()
     if not found:
-        return [], counted(session, counted_stmt, page=number, page_size=page_size)
+        return [], counted(session, counted_stmt, page=number, page_size=page_size, params=params)
     total = _at_least(found[0][-1], bound)
     if mappings:
         return [{k: v for k, v in row._mapping.items() if k != TOTAL} for row in found], total

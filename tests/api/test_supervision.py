@@ -181,6 +181,38 @@ def _complete(client, sms, phone="13800138000"):
     return citizen, application, clerk
 
 
+def test_warnings_filters_bind_each_request_s_values(client, sms, db_session):
+    """The warnings UNION is built once per shape of filters (app.services.supervision._warnings) and
+    takes its lights, region, hall and department as parameters: each request's own values decide,
+    whatever an earlier request of the same shape bound."""
+    from app.services.accounts import create_staff
+
+    _, application, _ = submitted_and_accepted(client, sms)
+    row = db_session.get(Application, application["id"])
+    later = datetime.combine(row.promised_date, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(days=30)
+    deadline_scan.scan_deadlines(session=db_session, clock=lambda: later)
+    hall, county = row.hall_id, row.region_code
+    create_staff(session=db_session, username="other-sup", password="Super#2026", role="supervisor",
+                 region_code="330802")
+    db_session.commit()
+    other = client.post("/api/v1/auth/staff-tokens", json={"username": "other-sup", "password": "Super#2026"}).json
+    supervisor = login_staff(client, "supervisor")["headers"]
+
+    def ids(query: str, headers=supervisor) -> set[int]:
+        answer = client.get(f"/api/v1/supervision/warnings{query}", headers=headers)
+        assert answer.status_code == 200, answer.json
+        return {w["application_id"] for w in answer.json}
+
+    mine = application["id"]
+    assert county == "330825" and mine in ids("")
+    assert mine in ids("?light=red") and mine not in ids("?light=yellow") and mine in ids("?light=red")
+    assert mine in ids(f"?hall_id={hall}") and mine not in ids(f"?hall_id={hall + 1000}")
+    assert mine in ids("?escalated=false") and mine not in ids("?escalated=true")
+    # The same shape for another supervisor: their region, not the last one bound.
+    assert mine not in ids("", headers={"Authorization": f"Bearer {other['access_token']}"})
+    assert mine in ids("")
+
+
 def test_bad_rating_opens_a_rectification(client, sms, db_session):
     citizen, application, clerk = _complete(client, sms)
     url = f"/api/v1/applications/{application['id']}/evaluation"
