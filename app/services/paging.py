@@ -69,14 +69,17 @@ def with_total(session: Session, page, counted_stmt, *, page_size: int, number: 
     """(rows, total): the `page` statement run with the bounded total of `counted_stmt` as its last
     column, a scalar subquery the database runs once: the page and its total in one statement, one
     round trip. Each row comes back without that column (a tuple, or a dict with `mappings`). An empty
-    page (past the end) has no row to carry the total: it is counted by a second statement. `unique`:
-    rows of joined collections; `params`: values of the statements' bindparams."""
+    first page is an empty list (0); an empty page past the end has no row to carry the total: it is
+    counted by a second statement. `unique`: rows of joined collections; `params`: values of the
+    statements' bindparams. `counted_stmt` selects as many rows as `page` would without its LIMIT
+    (the page's joins are mandatory ones)."""
     bound = _bound(number, page_size)
     result = session.execute(page.add_columns(_counting(counted_stmt, bound).scalar_subquery().label(TOTAL)),
                              params)
     found = (result.unique() if unique else result).all()
     if not found:
-        return [], counted(session, counted_stmt, page=number, page_size=page_size, params=params)
+        return [], 0 if number == 1 else counted(session, counted_stmt, page=number, page_size=page_size,
+                                                 params=params)
     total = _at_least(found[0][-1], bound)
     if mappings:
         return [{k: v for k, v in row._mapping.items() if k != TOTAL} for row in found], total

@@ -67,6 +67,8 @@ def test_totals_and_pages_agree(client, history, username, url, status):
         assert meta["total_pages"] == -(-len(small) // 7) and meta["last_page"] == meta["total_pages"], meta
     past = client.get(_url(url, status, page=(meta.get("total_pages") or 1) + 5, page_size=7), headers=headers)
     assert past.status_code == 200 and past.json == [], past.json
+    # No row carries the total past the end: it is counted apart, and still the list's.
+    assert json.loads(past.headers["X-Pagination"])["total"] == meta["total"]
 
 
 def test_clerks_see_only_their_county(client, db_session, history):
