@@ -17,11 +17,13 @@ from app.config import load_config
 from app.crypto import FieldCipher, derive_key
 from app.decode_gate import DecodeGate
 from app.jsonio import StrictJSONProvider
+from app.observability import ObservedRequest
 from app.extensions import Services, db, jwt, limiter
 from app.api import Api, retry_after_only_when_refused
 from app.gateways.datasource import data_source_from_config
 from app.gateways.sms import sms_sender_from_config
 from app.gateways.wechat import wechat_client_from_config, wechat_notifier_from_config
+from app.services.progress_cache import ProgressCache
 import models  # noqa: F401  (registers every table for Alembic)
 from storage.config import store_from_config
 
@@ -46,6 +48,7 @@ class OneTripFlask(Flask):
 
     json_provider_class = StrictJSONProvider
     session_interface = NoCookieSessions()
+    request_class = ObservedRequest
 
     def ensure_sync(self, func):
         """Flask (and flask-smorest, per decorator) ask of each hook and view on every request
@@ -113,7 +116,11 @@ def create_app(config: dict | None = None) -> Flask:
         wechat_notifier=wechat_notifier_from_config(app.config),
         data_source=data_source_from_config(app.config, session=lambda: db.session, cipher=cipher),
         decode_gate=DecodeGate(app.config["NORMALISE_CONCURRENCY"], app.config["NORMALISE_WAIT_SECONDS"]),
+        progress_cache=ProgressCache(cases=app.config["PROGRESS_CACHE_CASES"],
+                                     body_bytes=app.config["PROGRESS_CACHE_BODY_BYTES"]),
     )
+
+    _hear_own_commits()
 
     api = Api(app)
     api.register_converter(IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
@@ -129,6 +136,23 @@ def create_app(config: dict | None = None) -> Flask:
     cli.register(app)
     app.before_request(_json_bodies_only)
     return app
+
+
+_HEARING = []
+
+
+def _hear_own_commits() -> None:
+    """Once per process (the session class is shared by every app): a commit makes the committing
+    app's progress cache forget the cases it changed (app/gateways/changes.py)."""
+    if _HEARING:
+        return
+    from flask import current_app, has_app_context
+
+    from app.gateways.changes import hear_own_commits
+
+    hear_own_commits(db.session, lambda: getattr(current_app.extensions.get("onetrip"), "progress_cache", None)
+                     if has_app_context() else None)
+    _HEARING.append(True)
 
 
 # What an H5 page may send and read across origins (API.md, v1.1 Real clients).

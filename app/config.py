@@ -51,6 +51,13 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _non_negative(env: dict[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more, got {value}")
+    return value
+
+
 def _positive(env: dict[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value < 1:
@@ -198,4 +205,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         # Base of the URLs handed out; unset = taken from each request (as seen through PROXY_FIX_*).
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "ESCALATE_AFTER_WORKING_DAYS": _int(env, "ESCALATE_AFTER_WORKING_DAYS", 2),
+        # A worker's memory of polled progress (app/services/progress_cache.py): cases whose stamp it
+        # keeps (PostgreSQL only) and bytes of built answers; 0 turns that part off.
+        "PROGRESS_CACHE_CASES": _non_negative(env, "PROGRESS_CACHE_CASES", 20_000),
+        "PROGRESS_CACHE_BODY_BYTES": _non_negative(env, "PROGRESS_CACHE_BODY_BYTES", 2 * 1024 * 1024),
     }

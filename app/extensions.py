@@ -29,6 +29,7 @@ class Services:
     wechat_notifier: object = None  # sends subscribe messages to WeChat-only citizens
     clock: Clock = utcnow  # the app's one clock (tests and demos move it)
     decode_gate: object = None  # app.decode_gate.DecodeGate: uploads normalised at once
+    progress_cache: object = None  # app.services.progress_cache.ProgressCache: polled progress
 
 
 def services() -> Services:

@@ -7,9 +7,8 @@ import logging
 import os
 import re
 import time
-import uuid
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Request, Response, has_request_context, request
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram,
                                generate_latest)
 from prometheus_client.core import GaugeMetricFamily
@@ -34,12 +33,13 @@ def refusal_reason(message: str) -> str:
 
 
 def request_id() -> str | None:
-    return g.get("request_id") if has_request_context() else None
+    return request.environ.get(ENVIRON_ID) if has_request_context() else None
 
 
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id()
+        if not hasattr(record, "request_id"):  # the access line brings its own
+            record.request_id = request_id()
         return True
 
 
@@ -63,36 +63,80 @@ def configure_logging(fmt: str) -> None:
     logging.getLogger("onetrip").setLevel(logging.INFO)
 
 
+ENVIRON_ID = "onetrip.request_id"
+ENVIRON_RULE = "onetrip.url_rule"
+
+
+class ObservedRequest(Request):
+    """Flask's request, leaving the rule it matched on the environ for `Observed` (Flask unlinks the
+    request object from the environ when its context ends, before the middleware reads it)."""
+
+    @property
+    def url_rule(self):
+        return self.environ.get(ENVIRON_RULE)
+
+    @url_rule.setter
+    def url_rule(self, rule) -> None:
+        self.environ[ENVIRON_RULE] = rule
+
+
+class Observed:
+    """WSGI middleware around the whole app: the request id (a good incoming `X-Request-ID`, else a
+    new one) on the environ and on the answer, then one access line and one latency sample.
+
+    Outside Flask's per-request hooks on purpose (issue 12, bench/progress_rps.py): in hooks, every
+    `request.*`, `g.*` and `response.headers[...]` is a context-local look-up, and the line went
+    through logging's caller search; here they are dictionary reads. The line is made with
+    `makeRecord` and passed to the logger's handlers as any other record (levels, filters and the
+    JSON formatter apply), only without the stack walk that names a caller nobody reads."""
+
+    def __init__(self, wsgi_app, access: logging.Logger) -> None:
+        self.wsgi_app = wsgi_app
+        self.access = access
+
+    def __call__(self, environ, start_response):
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        rid = incoming if incoming and _GOOD_ID.match(incoming) else os.urandom(16).hex()
+        environ[ENVIRON_ID] = rid
+        started = time.perf_counter()
+        answered = []
+
+        def start(status, headers, exc_info=None):
+            answered.append(status)
+            headers.append((REQUEST_ID, rid))
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, start)
+        if answered:
+            self._record(environ, int(answered[-1][:3]), time.perf_counter() - started)
+        return body
+
+    def _record(self, environ, status: int, elapsed: float) -> None:
+        rule = environ.get(ENVIRON_RULE)
+        if rule is not None and rule.endpoint == "metrics":
+            return
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        REQUEST_SECONDS.labels(method, rule.rule if rule is not None else "unmatched", str(status)).observe(elapsed)
+        if self.access.isEnabledFor(logging.INFO):
+            ms = round(elapsed * 1000, 1)
+            self.access.handle(self.access.makeRecord(
+                self.access.name, logging.INFO, "", 0, "%s %s %s %.1fms", (method, path, status, elapsed * 1000), None,
+                extra={"method": method, "path": path, "status": status, "duration_ms": ms, "request_id": environ[ENVIRON_ID]}))
+
+
 def init_app(app: Flask) -> None:
     if app.config.get("LOG_FORMAT") in ("json", "text"):
         configure_logging(app.config["LOG_FORMAT"])
-    access = logging.getLogger("onetrip.access")
+    app.wsgi_app = Observed(app.wsgi_app, logging.getLogger("onetrip.access"))
 
     @app.before_request
-    def _start():
-        incoming = request.headers.get(REQUEST_ID, "")
-        g.request_id = incoming if _GOOD_ID.match(incoming) else uuid.uuid4().hex
-        g.started = time.perf_counter()
+    def _headers_within_limit():
         limit = app.config["MAX_HEADER_BYTES"]
-        if any(len(k) + len(v) > limit for k, v in request.headers.items()):
+        if any(len(k) - 5 + len(v) > limit for k, v in request.environ.items() if k.startswith("HTTP_")) or \
+                len(request.environ.get("CONTENT_TYPE", "")) + 12 > limit:
             from app.errors import DomainError
 
             raise DomainError("request_header_too_large", status=431, errors={"limit_bytes": limit})
-
-    @app.after_request
-    def _finish(response: Response) -> Response:
-        rid = g.get("request_id")
-        if rid:
-            response.headers[REQUEST_ID] = rid
-        started = g.get("started")
-        if started is not None and request.endpoint != "metrics":
-            elapsed = time.perf_counter() - started
-            endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-            REQUEST_SECONDS.labels(request.method, endpoint, str(response.status_code)).observe(elapsed)
-            access.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed * 1000,
-                        extra={"method": request.method, "path": request.path, "status": response.status_code,
-                               "duration_ms": round(elapsed * 1000, 1)})
-        return response
 
     app.add_url_rule("/metrics", "metrics", _metrics)
 

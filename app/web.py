@@ -1,6 +1,7 @@
 """The web edge's one dependency hand-off: what a view passes to the service it calls."""
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 
 from flask import current_app, request
@@ -55,6 +56,17 @@ def request_lang() -> str:
     """zh-CN unless the client prefers English."""
     best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
     return "en" if best == "en" else "zh-CN"
+
+
+def progress_cache():
+    """This worker's memory of polled progress, told of every change in the database by this
+    process's watcher (started by the first poll: app/gateways/changes.py)."""
+    cache = services().progress_cache
+    if cache.watched_by != os.getpid():
+        from app.gateways.changes import watch
+
+        watch(cache, db.engine)
+    return cache
 
 
 def deps(*, store: bool = False, actor: bool = True, gate: bool = False, clock: bool = True,

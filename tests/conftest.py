@@ -119,6 +119,11 @@ def app(database_url, tmp_path_factory, pytestconfig):
         db.session.remove()
     yield application
     with application.app_context():
+        from app.gateways.changes import watcher_of
+
+        watcher = watcher_of(db.engine)
+        if watcher is not None:  # the database is dropped next: no reconnecting to it
+            watcher.stop()
         db.engine.dispose()
 
 
@@ -159,6 +164,7 @@ def _fresh_state(request):
         _restore(db, application.config["SEED_SNAPSHOT"])
     limiter.reset()
     services = application.extensions["onetrip"]
+    services.progress_cache.clear()  # ids start again after the restore: nothing remembered of the last test
     services.sms.sent.clear()
     services.sms.fail = False
     services.wechat.reset()

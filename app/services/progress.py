@@ -12,7 +12,7 @@ Every phone polls it, so it is built for speed (issue 12, bench/progress_rps.py)
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import datetime
 from types import SimpleNamespace
 
 import orjson
@@ -25,6 +25,7 @@ from app.services import i18n
 from app.services.cases import visible_to
 from app.services.calendar import calendar_version, load_calendar
 from app.services.deadlines import compute_deadline
+from app.services.progress_cache import ProgressCache
 from models.application import Application, Event
 from models.base import UTCDateTime
 from models.citizen import Citizen
@@ -69,7 +70,8 @@ def _stamp_statement():
     actor = Actor(CITIZEN, bindparam("citizen_id", type_=Integer), CITIZEN)
     last_event = (select(func.max(Event.id)).where(Event.application_id == Application.id)
                   .correlate(Application).scalar_subquery())
-    return (select(Citizen.id, Application.id, Application.version, last_event).select_from(Citizen)
+    return (select(Citizen.id, Application.id, Application.version, last_event, Application.created_at)
+            .select_from(Citizen)
             .outerjoin(Application, and_(Application.id == bindparam("application_id", type_=Integer),
                                          visible_to(actor, bindparam("today", type_=Date))))
             .where(Citizen.id == bindparam("citizen_id", type_=Integer)))
@@ -89,21 +91,29 @@ def read_connection(session: Session):
 
 
 def progress_stamp(*, session: Session, clock: Clock, citizen_id: int, application_id: int,
-                   lang: str = "zh-CN") -> str | None:
-    """The ETag of the view, in one statement that also reads the account and checks visibility.
+                   lang: str = "zh-CN", cache: ProgressCache | None = None) -> str | None:
+    """The ETag of the view, in one statement that also reads the account and checks visibility, or
+    in none when `cache` knows the case's stamp (a worker hearing every change; see progress_cache).
 
     None: no such account (the token names nobody: 401). "": not the caller's case (404). The tag
     changes with every change of the case (each writes an event, events are never updated, and
-    its version moves), with the day (remaining working days), the holiday calendar, the language
+    its version moves), with the case itself (its id and creation instant: an id used again after a
+    database is restored from a backup names another case), with the day (remaining working days), the holiday calendar, the language
     and the shape of the view. The calendar is re-read at most once a minute (app.services.calendar)."""
     today = local_date(clock())
-    row = read_connection(session).execute(
-        _STAMP, {"citizen_id": citizen_id, "application_id": application_id, "today": today}).first()
-    if row is None:
-        return None
-    if row[1] is None:
-        return ""
-    stamp = f"{row[1]}:{row[2]}:{row[3]}:{today.isoformat()}:{calendar_version(session)}:{lang}:{REPRESENTATION}"
+    known = cache.stamp(application_id, citizen_id, today) if cache is not None else None
+    if known is None:
+        generation = cache.generation if cache is not None else 0
+        row = read_connection(session).execute(
+            _STAMP, {"citizen_id": citizen_id, "application_id": application_id, "today": today}).first()
+        if row is None:
+            return None
+        if row[1] is None:
+            return ""
+        known = f"{application_id}:{row[4].isoformat()}:{row[2]}:{row[3]}"
+        if cache is not None:
+            cache.keep_stamp(application_id, citizen_id, today, known, generation=generation)
+    stamp = f"{known}:{today.isoformat()}:{calendar_version(session)}:{lang}:{REPRESENTATION}"
     return hashlib.sha1(stamp.encode()).hexdigest()
 
 
@@ -221,6 +231,12 @@ def progress(*, session: Session, clock: Clock, application: Application | None 
     }
 
 
-def progress_json(**kwargs) -> bytes:
-    """`progress` as the response body."""
-    return orjson.dumps(progress(**kwargs))
+def progress_json(*, tag: str | None = None, cache: ProgressCache | None = None, **kwargs) -> bytes:
+    """`progress` as the response body; the one kept under its `tag` when `cache` has it (a tag names
+    everything the body is built from)."""
+    body = cache.body(tag) if cache is not None and tag else None
+    if body is None:
+        body = orjson.dumps(progress(**kwargs))
+        if cache is not None and tag:
+            cache.keep_body(tag, body)
+    return body

@@ -12,7 +12,7 @@ from app.errors import NotFound, Unauthenticated
 from app.services import applications as svc
 from app.services import cases
 from app.services.progress import progress_json, progress_stamp
-from app.web import deps, paged, request_lang, today
+from app.web import deps, paged, progress_cache, request_lang, today
 from blueprints.applications import schemas as s
 
 blp = Blueprint("applications", __name__, description="办件（群众）：申请、材料、提交、进度")
@@ -113,10 +113,14 @@ def get_progress(application_id, claimed_citizen):
     the catalogue's own names stay as published."""
     # Polled by every phone (issue 12): one statement reads the account, checks the case is the
     # caller's and stamps it; an unchanged case answers 304 from that alone, a changed one is built
-    # by one more statement and dumped as is (app/services/progress.py, bench/progress_rps.py).
+    # by one more statement and dumped as is (app/services/progress.py, bench/progress_rps.py). A
+    # worker that hears every change remembers stamps and bodies (app/services/progress_cache.py):
+    # a poll of a case it knows needs no statement at all.
     lang = request_lang()
     citizen_id = claimed_citizen if claimed_citizen is not None else current_actor().id
-    tag = progress_stamp(**deps(actor=False), citizen_id=citizen_id, application_id=application_id, lang=lang)
+    cache = progress_cache()
+    tag = progress_stamp(**deps(actor=False), citizen_id=citizen_id, application_id=application_id, lang=lang,
+                         cache=cache)
     if tag is None:
         raise Unauthenticated("token_invalid")
     citizen_confirmed(citizen_id)
@@ -126,7 +130,8 @@ def get_progress(application_id, claimed_citizen):
     if tag in request.if_none_match:
         answer = Response(status=304)
     else:
-        answer = Response(progress_json(**deps(actor=False), application_id=application_id, lang=lang),
+        answer = Response(progress_json(**deps(actor=False), application_id=application_id, lang=lang,
+                                        tag=tag, cache=cache),
                           mimetype="application/json")
     answer.vary.add("Accept-Language")
     return answer

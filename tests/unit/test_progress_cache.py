@@ -1,0 +1,96 @@
+"""A worker's memory of polled progress (app/services/progress_cache.py): a stamp is used only while
+every change is heard, for the citizen and the day it was read for, and never when news arrived
+during its read; bodies are bounded."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from app.gateways.changes import parse
+from app.services.progress_cache import ProgressCache
+
+DAY = date(2026, 11, 24)
+
+
+def live_cache(**sizes) -> ProgressCache:
+    cache = ProgressCache(**sizes)
+    cache.set_live(True)
+    return cache
+
+
+def test_a_stamp_is_used_only_while_every_change_is_heard():
+    cache = ProgressCache()
+    cache.keep_stamp(1, 7, DAY, "s1", generation=cache.generation)
+    assert cache.stamp(1, 7, DAY) is None  # nobody listens yet: nothing kept, nothing used
+    cache.set_live(True)
+    cache.keep_stamp(1, 7, DAY, "s1", generation=cache.generation)
+    assert cache.stamp(1, 7, DAY) == "s1"
+    cache.set_live(False)  # the feed is lost: everything goes, and stays off
+    assert cache.stamp(1, 7, DAY) is None
+    cache.keep_stamp(1, 7, DAY, "s1", generation=cache.generation)
+    assert cache.stamp(1, 7, DAY) is None and len(cache) == 0
+
+
+def test_only_for_the_citizen_and_the_day_it_was_read_for():
+    cache = live_cache()
+    cache.keep_stamp(1, 7, DAY, "s1", generation=cache.generation)
+    assert cache.stamp(1, 8, DAY) is None  # another citizen: the database decides
+    assert cache.stamp(1, 7, DAY + timedelta(days=1)) is None  # tomorrow an authorisation may have lapsed
+    cache.keep_stamp(1, 8, DAY, "s1", generation=cache.generation)  # the agent of the same case
+    assert cache.stamp(1, 7, DAY) == cache.stamp(1, 8, DAY) == "s1"
+    cache.keep_stamp(1, 8, DAY, "s2", generation=cache.generation)  # a newer stamp: who saw the old one is forgotten
+    assert cache.stamp(1, 8, DAY) == "s2" and cache.stamp(1, 7, DAY) is None
+
+
+def test_news_during_a_read_refuses_what_it_read():
+    """Read began (generation g), a change committed and was heard, then the read's answer came
+    back: it may be older than the change, so it is not kept."""
+    cache = live_cache()
+    began = cache.generation
+    cache.forget([99])  # any news, even of another case
+    cache.keep_stamp(1, 7, DAY, "old", generation=began)
+    assert cache.stamp(1, 7, DAY) is None
+    cache.keep_stamp(1, 7, DAY, "new", generation=cache.generation)
+    assert cache.stamp(1, 7, DAY) == "new"
+
+
+def test_forgetting_named_cases_or_everything():
+    cache = live_cache()
+    for case in (1, 2, 3):
+        cache.keep_stamp(case, 7, DAY, f"s{case}", generation=cache.generation)
+    cache.forget([2])
+    assert [cache.stamp(case, 7, DAY) for case in (1, 2, 3)] == ["s1", None, "s3"]
+    cache.forget(None)
+    assert [cache.stamp(case, 7, DAY) for case in (1, 2, 3)] == [None, None, None]
+
+
+def test_bounded_least_recently_kept_first_out():
+    cache = live_cache(cases=2)
+    for case in (1, 2, 3):
+        cache.keep_stamp(case, 7, DAY, f"s{case}", generation=cache.generation)
+    assert len(cache) == 2 and cache.stamp(1, 7, DAY) is None and cache.stamp(3, 7, DAY) == "s3"
+    off = live_cache(cases=0)
+    off.keep_stamp(1, 7, DAY, "s1", generation=off.generation)
+    assert off.stamp(1, 7, DAY) is None
+
+
+def test_bodies_bounded_by_bytes_and_need_no_news():
+    cache = ProgressCache(body_bytes=4000)  # never live (SQLite): bodies are still kept under their tag
+    for n in range(5):
+        cache.keep_body(f"t{n}", bytes(900))
+    assert cache.body("t0") is None and cache.body("t4") == bytes(900)
+    assert sum(cache.body(f"t{n}") is not None for n in range(5)) == 4
+    cache.keep_body("huge", bytes(1001))  # over a quarter of the budget: not worth pushing four out
+    assert cache.body("huge") is None and cache.body("t4") is not None
+    cache.body("t1")  # used: kept over t2 when room is needed
+    cache.keep_body("t5", bytes(900))
+    assert cache.body("t1") is not None and cache.body("t2") is None
+    cache.clear()
+    assert cache.body("t5") is None
+    assert ProgressCache(body_bytes=0).body("t") is None
+
+
+def test_notifications_parsed_safely():
+    assert parse("a:17") == [17] and parse("a:1,2,3") == [1, 2, 3]
+    assert parse("*") is None  # anything may have changed
+    for mangled in ("a:1,x", "b:2", "", "a", "a:", "a:1,,2"):
+        assert parse(mangled) is None  # unknown or mangled: assume anything changed
