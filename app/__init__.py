@@ -18,6 +18,7 @@ from app.crypto import FieldCipher, derive_key
 from app.decode_gate import DecodeGate
 from app.jsonio import StrictJSONProvider
 from app.observability import ObservedRequest
+from app.progress_front import ProgressFront
 from app.extensions import Services, db, jwt, limiter
 from app.api import Api, retry_after_only_when_refused
 from app.gateways.datasource import data_source_from_config
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = Int32Converter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.wsgi_app = ProgressFront(app.wsgi_app, app)  # unchanged polled progress: app/progress_front.py
     proxies = {part: app.config[f"PROXY_FIX_X_{part.upper()}"] for part in ("for", "proto", "host", "port", "prefix")}
     if any(proxies.values()):
         app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{part}": n for part, n in proxies.items()})

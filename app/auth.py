@@ -82,6 +82,19 @@ def token_subject() -> tuple[str, int]:
     return kind, int(ident)
 
 
+def remembered_subject(secret: str, authorization: str) -> tuple[str, int] | None:
+    """For a responder in front of Flask (app/progress_front.py): the (kind, id) of an
+    `Authorization: Bearer` value whose token `token_subject` already verified in this process
+    with this secret, while it has not expired; None for anything else (the full check decides)."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    known = _VERIFIED.get((secret, token.strip()))
+    if known is None or (known[2] is not None and known[2] <= time.time()):
+        return None
+    return known[0], known[1]
+
+
 _VERIFIED: dict[tuple[str, str], tuple[str, int, float | None]] = {}
 _VERIFIED_MAX = 10_000
 

@@ -26,6 +26,7 @@ import weakref
 log = logging.getLogger("onetrip.changes")
 
 CHANNEL = "onetrip_progress"
+WATCHED_TABLES = frozenset({"applications", "events", "authorizations", "citizens"})  # what a tag is read from
 HEARTBEAT_SECONDS = 5.0
 RETRY_SECONDS = (0.5, 30.0)  # first pause after a lost connection, and the longest
 
@@ -140,7 +141,8 @@ def hear_own_commits(session_target, cache_of) -> None:
     """A change this process commits is forgotten at once by `cache_of()` (None outside an app), not
     only when its notification comes back: the phone that wrote is never told "unchanged" by the
     worker that took its write. Which cases: the applications and events flushed in the transaction;
-    an authorisation written, an account deleted or an ORM bulk UPDATE/DELETE forgets everything."""
+    an authorisation changed, an account deleted or an ORM bulk UPDATE/DELETE of one of those tables
+    forgets everything (a login, a new authorisation or a new account changes no case's tag)."""
     from sqlalchemy import event
 
     from models.application import Application, Event
@@ -157,12 +159,13 @@ def hear_own_commits(session_target, cache_of) -> None:
                 touched.add(obj.id)
             elif isinstance(obj, Event):
                 touched.add(obj.application_id)
-            elif isinstance(obj, Authorization) or (isinstance(obj, Citizen) and obj in session.deleted):
+            elif isinstance(obj, (Authorization, Citizen)) and obj not in session.new and (
+                    isinstance(obj, Authorization) or obj in session.deleted):
                 touched.add(None)
 
     @event.listens_for(session_target, "do_orm_execute")
     def _bulk(state):
-        if state.is_update or state.is_delete:
+        if (state.is_update or state.is_delete) and getattr(state.statement.table, "name", None) in WATCHED_TABLES:
             state.session.info.setdefault(key, set()).add(None)
 
     @event.listens_for(session_target, "after_commit")

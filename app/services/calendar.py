@@ -38,6 +38,13 @@ def calendar_version(session: Session) -> str:
     return _cached(session)[2]
 
 
+def fresh_version(bind_url: str) -> str | None:
+    """`calendar_version` without a session, while this process's copy for that database (named by
+    its engine's URL as `str(url)`) is fresh; None when it must be read again (by calendar_version)."""
+    cached = _cache.get(bind_url)
+    return cached[2] if cached is not None and cached[0] >= time.monotonic() else None
+
+
 def calendar_changed() -> None:
     """This process re-reads the overrides at once (other workers within CACHE_SECONDS)."""
     _cache.clear()

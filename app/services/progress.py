@@ -12,7 +12,7 @@ Every phone polls it, so it is built for speed (issue 12, bench/progress_rps.py)
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 import orjson
@@ -113,8 +113,12 @@ def progress_stamp(*, session: Session, clock: Clock, citizen_id: int, applicati
         known = f"{application_id}:{row[4].isoformat()}:{row[2]}:{row[3]}"
         if cache is not None:
             cache.keep_stamp(application_id, citizen_id, today, known, generation=generation)
-    stamp = f"{known}:{today.isoformat()}:{calendar_version(session)}:{lang}:{REPRESENTATION}"
-    return hashlib.sha1(stamp.encode()).hexdigest()
+    return tag_of(known, today, calendar_version(session), lang)
+
+
+def tag_of(known: str, today: date, calendar: str, lang: str) -> str:
+    """The ETag from what the case's stamp names, the day, the calendar, the language and the shape."""
+    return hashlib.sha1(f"{known}:{today.isoformat()}:{calendar}:{lang}:{REPRESENTATION}".encode()).hexdigest()
 
 
 def _iso_pg(column: str) -> str:
