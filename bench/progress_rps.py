@@ -147,7 +147,11 @@ def prepare(env: dict):
     with app.app_context():
         engine = db.engine
 
-    def statements(headers) -> int:
+    cache = app.extensions["onetrip"].progress_cache
+
+    def statements(headers, cold: bool) -> int:
+        if cold:
+            cache.clear()
         seen = []
         listener = lambda *args: seen.append(1)  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
@@ -155,15 +159,20 @@ def prepare(env: dict):
         event.remove(engine, "before_cursor_execute", listener)
         return len(seen)
 
-    counts = (statements(citizen["headers"]),
-              statements({**citizen["headers"], "If-None-Match": first.headers["ETag"]}))
+    conditional = {**citizen["headers"], "If-None-Match": first.headers["ETag"]}
+    counts = {"cold": (statements(citizen["headers"], True), statements(conditional, True))}
+    for _ in range(50 if engine.dialect.name == "postgresql" else 1):  # until the feed is live and quiet
+        client.get(url, headers=citizen["headers"])
+        counts["warm"] = (statements(citizen["headers"], False), statements(conditional, False))
+        if counts["warm"] == (0, 0):
+            break
+        time.sleep(0.1)
     return app, application["id"], citizen["access_token"], first.headers["ETag"], counts
 
 
 def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
-    """Microseconds per request in this process (no HTTP server, no wrk): the bare Flask app, ours,
-    and the parts of ours timed alone. What is left is Flask, flask-smorest and the hooks every
-    request runs (request id, access log, metrics, limiter, session teardown)."""
+    """Microseconds per request in this process (no HTTP server, no wrk): the bare Flask app, ours
+    on each path, and the parts of ours timed alone."""
     import logging
 
     from werkzeug.test import EnvironBuilder
@@ -176,14 +185,17 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
             handler.setStream(open(os.devnull, "w"))
     url = f"/api/v1/applications/{app_id}/progress"
     auth = {"Authorization": f"Bearer {token}"}
+    cache = app.extensions["onetrip"].progress_cache
 
-    def per_request(wsgi, path: str, headers: dict) -> float:
+    def per_request(wsgi, path: str, headers: dict, before=None) -> float:
         environ = EnvironBuilder(path=path, headers=headers).get_environ()
 
         def start_response(*args):
             pass
 
         def once():
+            if before is not None:
+                before()
             body = wsgi(dict(environ), start_response)
             b"".join(body)
             getattr(body, "close", lambda: None)()
@@ -203,18 +215,30 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
             func()
         return (time.perf_counter() - started) / n * 1e6, (time.process_time() - cpu) / n * 1e6
 
+    from sqlalchemy import text
+
     from app.auth import token_subject
     from app.extensions import db
+    from app.progress_front import ProgressFront
     from app.services.progress import progress_json, progress_stamp
-    from sqlalchemy import text
 
     def median3(measure):
         runs = [measure() for _ in range(3)]
         return tuple(statistics.median(r[k] for r in runs) for k in (0, 1))
 
+    front = app.wsgi_app
+    while not isinstance(front, ProgressFront):
+        front = front.wsgi_app
+    conditional = {**auth, "If-None-Match": etag}
     bare_us = median3(lambda: per_request(bare, "/json", {}))
-    full_us = median3(lambda: per_request(app, url, auth))
-    cached_us = median3(lambda: per_request(app, url, {**auth, "If-None-Match": etag}))
+    front_us = median3(lambda: per_request(app, url, conditional))
+    answered = front.answered
+    front._unchanged = lambda environ, application_id: None  # the front stands aside: every poll to Flask
+    flask_304_us = median3(lambda: per_request(app, url, conditional))
+    del front._unchanged
+    warm_200_us = median3(lambda: per_request(app, url, auth))
+    cold_304_us = median3(lambda: per_request(app, url, conditional, before=cache.clear))
+    cold_200_us = median3(lambda: per_request(app, url, auth, before=cache.clear))
     with app.test_request_context(url, headers=auth):
         token_us = timed(token_subject)
         clock = app.extensions["onetrip"].clock
@@ -235,21 +259,23 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
         stamp_us, document_us, trip_us = timed(stamp), timed(document), timed(round_trip)
 
     def line(name: str, value: tuple[float, float], note: str = "") -> None:
-        print(f"  {name:<46}{value[0]:8.0f}{value[1]:8.0f}   {note}")
+        print(f"  {name:<50}{value[0]:8.0f}{value[1]:8.0f}   {note}")
+
+    def ratio(value):
+        return f"ratio wall {bare_us[0] / value[0]:.3f}, cpu {bare_us[1] / value[1]:.3f}"
 
     print("\nWhere a request's time goes, in this process without a server (µs per request; wall: with the")
     print("database's answer awaited; cpu: this process's CPU, what a loaded worker pays; median of 3):")
-    print(f"  {'':<46}{'wall':>8}{'cpu':>8}")
+    print(f"  {'':<50}{'wall':>8}{'cpu':>8}")
     line("bare Flask JSON", bare_us)
-    line("progress 304", cached_us, f"ratio wall {bare_us[0] / cached_us[0]:.3f}, cpu {bare_us[1] / cached_us[1]:.3f}")
-    line("progress 200", full_us, f"ratio wall {bare_us[0] / full_us[0]:.3f}, cpu {bare_us[1] / full_us[1]:.3f}")
+    line("304 answered in front of Flask", front_us, f"{ratio(front_us)} ({front.answered - answered} in front)")
+    line("304 through Flask, stamp remembered", flask_304_us, ratio(flask_304_us))
+    line("200 through Flask, stamp and body remembered", warm_200_us, ratio(warm_200_us))
+    line("304, worker remembers nothing (first poll, SQLite)", cold_304_us, ratio(cold_304_us))
+    line("200, worker remembers nothing (a changed case)", cold_200_us, ratio(cold_200_us))
     line("  token check (signature cached)", token_us)
     line("  stamp statement (account, visibility, tag)", stamp_us, f"a bare SELECT 1 round trip: {trip_us[0]:.0f} wall, {trip_us[1]:.0f} cpu")
-    line("  document statement + deadline + dump", document_us, "(200 only)")
-    rest = tuple(cached_us[k] - bare_us[k] - token_us[k] - stamp_us[k] for k in (0, 1))
-    line("  framework beyond bare Flask, 304", rest, "(Flask hooks, flask-smorest, session, access log, metrics)")
-    rest = tuple(full_us[k] - bare_us[k] - token_us[k] - stamp_us[k] - document_us[k] for k in (0, 1))
-    line("  framework beyond bare Flask, 200", rest)
+    line("  document statement + deadline + dump", document_us)
 
 
 def main() -> None:
@@ -270,47 +296,63 @@ def main() -> None:
     if env.get("DATABASE_URL", "").startswith("postgresql"):
         env["DATABASE_URL"], drop = throwaway_database(env["DATABASE_URL"])
     servers = []
+    app = None
     try:
         app, app_id, token, etag, statements = prepare(env)
-        ours, base = free_port(), free_port()
+        ours, forgetful, base = free_port(), free_port(), free_port()
         servers = [gunicorn("wsgi:app", ours, env, ROOT, var / "ours.log"),
+                   gunicorn("wsgi:app", forgetful, {**env, "PROGRESS_CACHE_CASES": "0", "PROGRESS_CACHE_BODY_BYTES": "0"},
+                            ROOT, var / "forgetful.log"),
                    gunicorn("baseline_app:app", base, env, ROOT / "bench", var / "baseline.log")]
         auth = {"Authorization": f"Bearer {token}"}
-        url = f"http://127.0.0.1:{ours}/api/v1/applications/{app_id}/progress"
-        wrk(url, 2, args.connections, auth)  # warm-up
+        conditional = {**auth, "If-None-Match": etag}
+        path = f"/api/v1/applications/{app_id}/progress"
+        url, url_off = f"http://127.0.0.1:{ours}{path}", f"http://127.0.0.1:{forgetful}{path}"
+        for warm in (url, url_off):
+            wrk(warm, 2, args.connections, auth)
+            wrk(warm, 2, args.connections, conditional)
         wrk(f"http://127.0.0.1:{base}/json", 2, args.connections, {})
         rounds = []
         for _ in range(args.runs):
             baseline = wrk(f"http://127.0.0.1:{base}/json", args.seconds, args.connections, {})
-            full = wrk(url, args.seconds, args.connections, auth)
-            cached = wrk(url, args.seconds, args.connections, {**auth, "If-None-Match": etag})
-            rounds.append((baseline, full, cached))
-            print(f"  round: bare {baseline:8.1f}  200 {full:8.1f} ({full / baseline:.3f})  "
-                  f"304 {cached:8.1f} ({cached / baseline:.3f})", flush=True)
+            measured = [wrk(target, args.seconds, args.connections, headers)
+                        for target in (url, url_off) for headers in (auth, conditional)]
+            rounds.append((baseline, *measured))
+            print(f"  round: bare {baseline:8.1f}  200 {measured[0]:8.1f} ({measured[0] / baseline:.3f})  "
+                  f"304 {measured[1]:8.1f} ({measured[1] / baseline:.3f})  memory off: "
+                  f"200 {measured[2]:8.1f} ({measured[2] / baseline:.3f})  "
+                  f"304 {measured[3]:8.1f} ({measured[3] / baseline:.3f})", flush=True)
         for proc in servers:
             proc.terminate()
             proc.wait()
         servers = []
-        baseline, full, cached = (statistics.median(r[i] for r in rounds) for i in range(3))
-        full_ratio = statistics.median(r[1] / r[0] for r in rounds)
-        cached_ratio = statistics.median(r[2] / r[0] for r in rounds)
+        medians = [statistics.median(r[i] for r in rounds) for i in range(5)]
+        ratios = [statistics.median(r[i] / r[0] for r in rounds) for i in range(5)]
         print(f"database: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}; median of {args.runs} runs")
-        print(f"bare Flask JSON       {baseline:10.1f} req/s  (baseline)")
-        print(f"progress 200          {full:10.1f} req/s  ratio {full_ratio:.3f}  (goal 0.5)")
-        print(f"progress 304          {cached:10.1f} req/s  ratio {cached_ratio:.3f}  (goal 0.8)")
-        print(f"SQL statements per request: 200 -> {statements[0]}, 304 -> {statements[1]} "
-              "(whatever the number of sub-cases and events)")
+        print(f"bare Flask JSON                 {medians[0]:10.1f} req/s  (baseline)")
+        print(f"progress 200                    {medians[1]:10.1f} req/s  ratio {ratios[1]:.3f}  (goal 0.5)")
+        print(f"progress 304                    {medians[2]:10.1f} req/s  ratio {ratios[2]:.3f}  (goal 0.8)")
+        print(f"progress 200, worker memory off {medians[3]:10.1f} req/s  ratio {ratios[3]:.3f}")
+        print(f"progress 304, worker memory off {medians[4]:10.1f} req/s  ratio {ratios[4]:.3f}")
+        print(f"SQL statements per request (200 / 304), whatever the number of sub-cases and events: "
+              f"memory off or a changed case {statements['cold'][0]} / {statements['cold'][1]}, "
+              f"an unchanged case polled again {statements['warm'][0]} / {statements['warm'][1]}")
         if not args.no_breakdown:
             breakdown(app, app_id, token, etag)
-        with app.app_context():
-            from app.extensions import db
-
-            db.session.remove()
-            db.engine.dispose()
     finally:
         for proc in servers:
             proc.terminate()
             proc.wait()
+        if app is not None:
+            with app.app_context():
+                from app.extensions import db
+                from app.gateways.changes import watcher_of
+
+                watcher = watcher_of(db.engine)
+                if watcher is not None:  # the database is dropped next
+                    watcher.stop()
+                db.session.remove()
+                db.engine.dispose()
         if drop is not None:
             drop()
         shutil.rmtree(var, ignore_errors=True)

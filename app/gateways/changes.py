@@ -11,9 +11,10 @@ psql must be heard just the same.
 
 One watcher per process and database: a daemon thread on its own autocommit connection. A cache is
 trusted (`live`) only while the watcher listens; on connecting it drops what it kept (changes made
-while nobody listened were not heard), on losing the connection (or a heartbeat unanswered for
-HEARTBEAT_SECONDS; keepalives find a silent network) it drops everything and goes dark, and it
-reconnects with a growing pause. Nothing connects at import or at app creation: the first poll of a
+while nobody listened were not heard), on losing the connection (or when its own beat, a NOTIFY it
+sends every HEARTBEAT_SECONDS, does not come back: a deaf connection or a pooler that does not carry
+LISTEN; keepalives find a silent network) it drops everything and goes dark, and it reconnects with
+a growing pause. Nothing connects at import or at app creation: the first poll of a
 worker starts its watcher.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger("onetrip.changes")
 CHANNEL = "onetrip_progress"
 WATCHED_TABLES = frozenset({"applications", "events", "authorizations", "citizens"})  # what a tag is read from
 HEARTBEAT_SECONDS = 5.0
+BEAT = "beat:"  # a watcher's own proof of hearing; never news
 RETRY_SECONDS = (0.5, 30.0)  # first pause after a lost connection, and the longest
 
 
@@ -56,6 +58,7 @@ class ChangeWatcher:
         self.connected = False
         self.connections = 0  # how many times it (re)connected: for tests and logs
         self.backend_pid: int | None = None
+        self.beat_channel = CHANNEL  # where its beats go (a test sends them nowhere to play deaf)
 
     def subscribe(self, cache) -> None:
         with self._lock:
@@ -91,12 +94,27 @@ class ChangeWatcher:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.backend_pid = conn.info.backend_pid
                     self.connections += 1
-                    self._announce(True)
                     pause = RETRY_SECONDS[0]
+                    beats, live = 0, False
                     while not self._stop.is_set():
+                        # Proof of hearing: a beat sent through the database must come back before the
+                        # next one (a connection that died quietly, or a pooler that does not carry
+                        # LISTEN, would leave the cache trusting a feed that says nothing).
+                        beats += 1
+                        expected, heard = f"{BEAT}{os.getpid()}:{id(self)}:{beats}", False
+                        conn.execute("SELECT pg_notify(%s, %s)", (self.beat_channel, expected))
                         for note in conn.notifies(timeout=self.heartbeat):
-                            self._deliver(note.payload)
-                        conn.execute("SELECT 1")  # raises on a connection that died quietly
+                            if note.payload == expected:
+                                heard = True
+                                if not live:  # trusted once its first beat came back, not before
+                                    live = True
+                                    self._announce(True)
+                            elif note.payload.startswith(BEAT):
+                                continue  # another worker's
+                            else:
+                                self._deliver(note.payload)
+                        if not heard and not self._stop.is_set():
+                            raise ConnectionError(f"no beat came back within {self.heartbeat} s")
             except Exception as exc:  # the database is away: every cache goes dark until it is back
                 if not self._stop.is_set():
                     log.warning("change feed lost (%s: %s); cached progress stamps are off until it is back",

@@ -159,3 +159,31 @@ def test_postgres_a_new_day_is_read_from_the_database(app, client, sms, clock, p
     clock.advance(days=1)
     tomorrow, statements = _count(app, client, url, cached)
     assert tomorrow.status_code == 200 and tomorrow.headers["ETag"] != full.headers["ETag"] and statements
+
+
+def test_postgres_a_deaf_feed_is_not_trusted(app, pg_url):
+    """A connection that still answers but hears nothing (its beats no longer come back: a quiet
+    failure, or a pooler that does not carry LISTEN) turns the cache dark; it is trusted again only
+    once a beat comes back."""
+    from sqlalchemy import create_engine as engine_for
+
+    from app.gateways.changes import ChangeWatcher
+    from app.services.progress_cache import ProgressCache
+
+    engine = engine_for(pg_url)
+    watcher = ChangeWatcher(engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                            heartbeat=0.3)
+    cache = ProgressCache()
+    try:
+        watcher.subscribe(cache)
+        _poll_until(lambda: cache.live, "live once its first beat came back")
+        watcher.beat_channel = "onetrip_nobody_listens"
+        _poll_until(lambda: not cache.live, "dark when the beats stop coming back")
+        connections = watcher.connections
+        _poll_until(lambda: watcher.connections > connections, "it tries again")
+        assert not cache.live  # reconnected, but still deaf: never trusted
+        watcher.beat_channel = "onetrip_progress"
+        _poll_until(lambda: cache.live, "trusted again once a beat comes back")
+    finally:
+        watcher.stop()
+        engine.dispose()
