@@ -207,6 +207,6 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "ESCALATE_AFTER_WORKING_DAYS": _int(env, "ESCALATE_AFTER_WORKING_DAYS", 2),
         # A worker's memory of polled progress (app/services/progress_cache.py): cases whose stamp it
         # keeps (PostgreSQL only) and bytes of built answers; 0 turns that part off.
-        "PROGRESS_CACHE_CASES": _non_negative(env, "PROGRESS_CACHE_CASES", 20_000),
-        "PROGRESS_CACHE_BODY_BYTES": _non_negative(env, "PROGRESS_CACHE_BODY_BYTES", 2 * 1024 * 1024),
+        "PROGRESS_CACHE_CASES": _non_negative(env, "PROGRESS_CACHE_CASES", 10_000),
+        "PROGRESS_CACHE_BODY_BYTES": _non_negative(env, "PROGRESS_CACHE_BODY_BYTES", 1024 * 1024),
     }

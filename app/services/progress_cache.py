@@ -14,8 +14,9 @@ Two parts, with different rules of trust:
   case's version and last event, the day, the calendar, the language, the shape), so a body kept
   under its tag is right for as long as the tag is; they need no news and are kept on any database.
 
-Bounded: `cases` stamps (each a few hundred bytes) and `body_bytes` of bodies, least recently used
-first out; either 0 turns its part off. Flask-free and database-free: the view's service asks it.
+Bounded: `cases` stamps (about 300 bytes each: a case polled by one citizen keeps an int, not a set)
+least recently kept first out, and `body_bytes` of bodies, least recently used first out; either 0
+turns its part off. Flask-free and database-free: the view's service asks it.
 """
 from __future__ import annotations
 
@@ -25,11 +26,12 @@ from datetime import date
 
 
 class ProgressCache:
-    def __init__(self, *, cases: int = 20_000, body_bytes: int = 2 * 1024 * 1024) -> None:
+    def __init__(self, *, cases: int = 10_000, body_bytes: int = 1024 * 1024) -> None:
         self.max_cases = cases
         self.max_body_bytes = body_bytes
         self._lock = threading.Lock()
-        self._stamps: OrderedDict[int, tuple[date, str, frozenset[int]]] = OrderedDict()
+        # case -> (day, stamp, who): who is one citizen id, or a frozenset when an agent sees it too
+        self._stamps: dict[int, tuple[date, str, int | frozenset[int]]] = {}
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
         self._body_bytes = 0
         self.generation = 0
@@ -42,7 +44,10 @@ class ProgressCache:
         if not self.live:
             return None
         entry = self._stamps.get(application_id)
-        if entry is None or entry[0] != day or citizen_id not in entry[2]:
+        if entry is None or entry[0] != day:
+            return None
+        who = entry[2]
+        if who != citizen_id and (type(who) is int or citizen_id not in who):
             return None
         return entry[1]
 
@@ -53,14 +58,13 @@ class ProgressCache:
         with self._lock:
             if not self.live or generation != self.generation:
                 return
-            entry = self._stamps.get(application_id)
-            seen = frozenset((citizen_id,))
-            if entry is not None and entry[:2] == (day, stamp):
-                seen = entry[2] | seen
-            self._stamps[application_id] = (day, stamp, seen)
-            self._stamps.move_to_end(application_id)
+            entry = self._stamps.pop(application_id, None)
+            who: int | frozenset[int] = citizen_id
+            if entry is not None and entry[:2] == (day, stamp) and entry[2] != citizen_id:
+                who = (entry[2] if type(entry[2]) is frozenset else frozenset((entry[2],))) | {citizen_id}
+            self._stamps[application_id] = (day, stamp, who)  # last kept, last out
             while len(self._stamps) > self.max_cases:
-                self._stamps.popitem(last=False)
+                del self._stamps[next(iter(self._stamps))]
 
     def forget(self, application_ids=None) -> None:
         """News: these cases changed (None: anything may have changed)."""
