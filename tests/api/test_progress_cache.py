@@ -37,6 +37,16 @@ def _remembered(app, client, url, headers):
     return _poll_until(free, "a poll answered from memory")
 
 
+def _polled_from_memory(app, client, application_id: int, headers: dict) -> tuple[str, dict, object]:
+    """The case's progress URL, the headers of a poll with its ETag, and the first (full) answer,
+    once the worker answers that poll from memory."""
+    url = f"/api/v1/applications/{application_id}/progress"
+    full = client.get(url, headers=headers)
+    conditional = {**headers, "If-None-Match": full.headers["ETag"]}
+    assert _remembered(app, client, url, conditional).status_code == 304
+    return url, conditional, full
+
+
 def test_a_body_is_built_once_per_tag(app, client, sms):
     """On any database: the second poll without an ETag gets the same bytes without the document
     statement; a change makes a new tag and a new body."""
@@ -57,10 +67,7 @@ def test_a_body_is_built_once_per_tag(app, client, sms):
 
 def test_postgres_polls_of_an_unchanged_case_cost_no_statement(app, client, sms, pg_url):
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138072")
-    url = f"/api/v1/applications/{case['id']}/progress"
-    full = client.get(url, headers=citizen["headers"])
-    cached = {**citizen["headers"], "If-None-Match": full.headers["ETag"]}
-    assert _remembered(app, client, url, cached).status_code == 304
+    url, cached, full = _polled_from_memory(app, client, case['id'], citizen["headers"])
     body = _remembered(app, client, url, citizen["headers"])
     assert body.status_code == 200 and body.get_data() == full.get_data()
     # The worker that takes a write forgets the case before it answers: the phone's next poll is new.
@@ -79,10 +86,7 @@ def test_postgres_a_change_made_outside_the_app_is_heard(app, client, sms, pg_ur
     """A person at psql (or another worker, or the CLI) changes the case: the triggers tell every
     worker, and the next poll after the news is a 200 with the change."""
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138074")
-    url = f"/api/v1/applications/{case['id']}/progress"
-    full = client.get(url, headers=citizen["headers"])
-    cached = {**citizen["headers"], "If-None-Match": full.headers["ETag"]}
-    assert _remembered(app, client, url, cached).status_code == 304
+    url, cached, full = _polled_from_memory(app, client, case['id'], citizen["headers"])
     outside = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     try:
         with outside.connect() as conn:
@@ -103,10 +107,7 @@ def test_postgres_a_change_made_outside_the_app_is_heard(app, client, sms, pg_ur
 def test_postgres_an_agent_is_cut_off_when_the_authorisation_is_revoked_anywhere(app, client, sms, today, pg_url):
     parent, child, granted, application = _agent_application(client, sms, today)
     _fill_and_submit(client, child["headers"], application)
-    url = f"/api/v1/applications/{application['id']}/progress"
-    full = client.get(url, headers=child["headers"])
-    cached = {**child["headers"], "If-None-Match": full.headers["ETag"]}
-    assert _remembered(app, client, url, cached).status_code == 304
+    url, cached, full = _polled_from_memory(app, client, application['id'], child["headers"])
     outside = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     try:
         with outside.connect() as conn:
@@ -124,10 +125,7 @@ def test_postgres_while_the_feed_is_down_the_database_answers(app, client, sms, 
     from app.gateways.changes import watcher_of
 
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138075")
-    url = f"/api/v1/applications/{case['id']}/progress"
-    full = client.get(url, headers=citizen["headers"])
-    cached = {**citizen["headers"], "If-None-Match": full.headers["ETag"]}
-    assert _remembered(app, client, url, cached).status_code == 304
+    url, cached, full = _polled_from_memory(app, client, case['id'], citizen["headers"])
     with app.app_context():
         watcher = watcher_of(db.engine)
     connections, pid = watcher.connections, watcher.backend_pid
@@ -152,10 +150,7 @@ def test_postgres_a_new_day_is_read_from_the_database(app, client, sms, clock, p
     """Stamps are kept for the day they were read on (an authorisation lapses at midnight; the
     remaining working days change): the first poll of a new day asks the database again."""
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138076")
-    url = f"/api/v1/applications/{case['id']}/progress"
-    full = client.get(url, headers=citizen["headers"])
-    cached = {**citizen["headers"], "If-None-Match": full.headers["ETag"]}
-    assert _remembered(app, client, url, cached).status_code == 304
+    url, cached, full = _polled_from_memory(app, client, case['id'], citizen["headers"])
     clock.advance(days=1)
     tomorrow, statements = _count(app, client, url, cached)
     assert tomorrow.status_code == 200 and tomorrow.headers["ETag"] != full.headers["ETag"] and statements
