@@ -5,8 +5,9 @@ Most polls of GET /api/v1/applications/{id}/progress carry the ETag of the last 
 answers it without Flask's request machinery (context, hooks, flask-smorest's wrappers, the session):
 - the bearer token is one `token_subject` verified in this process, not expired, a citizen's
   (app.auth.remembered_subject);
-- the worker's progress cache is live and knows the case's stamp for this citizen today
-  (app/services/progress_cache.py: kept only while every change is heard);
+- the worker's progress cache is live, watched from this very process (not a parent that forked it),
+  and knows the case's stamp for this citizen today (app/services/progress_cache.py: kept only
+  while every change is heard);
 - the calendar's version is fresh (app/services/calendar.py), the language is the one Flask would
   pick, and the tag (app.services.progress.tag_of, the same function the view uses) is in
   If-None-Match;
@@ -20,6 +21,7 @@ The access line, the latency sample and the request id come from `Observed` arou
 """
 from __future__ import annotations
 
+import os
 import re
 
 from werkzeug.datastructures import LanguageAccept
@@ -81,8 +83,11 @@ class ProgressFront:
         if subject is None or subject[0] != CITIZEN:
             return None
         services = self.app.extensions["onetrip"]
+        cache = services.progress_cache
+        if cache.watched_by != os.getpid():  # a forked process: the parent's memory, heard by the parent
+            return None
         today = local_date(services.clock())
-        known = services.progress_cache.stamp(application_id, subject[1], today)
+        known = cache.stamp(application_id, subject[1], today)
         calendar = fresh_version(self._calendar_key) if self._calendar_key else None
         if known is None or calendar is None:
             return None

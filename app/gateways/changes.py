@@ -27,8 +27,10 @@ import weakref
 log = logging.getLogger("onetrip.changes")
 
 CHANNEL = "onetrip_progress"
-WATCHED_TABLES = frozenset({"applications", "events", "authorizations", "citizens"})  # what a tag is read from
-HEARTBEAT_SECONDS = 5.0
+# what a tag is read from, and the names a kept body shows
+WATCHED_TABLES = frozenset({"applications", "events", "authorizations", "citizens", "items", "departments", "halls",
+                            "carriers"})
+HEARTBEAT_SECONDS = 3.0
 BEAT = "beat:"  # a watcher's own proof of hearing; never news
 RETRY_SECONDS = (0.5, 30.0)  # first pause after a lost connection, and the longest
 
@@ -82,6 +84,32 @@ class ChangeWatcher:
         for cache in list(self._caches):
             cache.forget(ids)
 
+    def _beat(self, conn, expected: str) -> None:
+        """Proof of hearing: a NOTIFY sent through the database must come back within `heartbeat`,
+        or every cache goes dark at once (a watchdog: on a silent network the send itself may wait
+        for minutes, until tcp_user_timeout gives the connection up). The caches are trusted when
+        it comes back, late or not (what was said meanwhile is still in order on the connection;
+        what they kept was dropped when they went dark). The news that arrives meanwhile is passed
+        on. Never back within the beat: the connection is given up and made again."""
+        watchdog = threading.Timer(self.heartbeat, self._announce, args=(False,))
+        watchdog.daemon = True
+        watchdog.start()
+        heard = False
+        try:
+            conn.execute("SELECT pg_notify(%s, %s)", (self.beat_channel, expected))
+            for note in conn.notifies(timeout=self.heartbeat):
+                if note.payload == expected:
+                    heard = True
+                    watchdog.cancel()
+                    if not self.connected:
+                        self._announce(True)
+                elif not note.payload.startswith(BEAT):  # another worker's beat is no news
+                    self._deliver(note.payload)
+        finally:
+            watchdog.cancel()
+        if not heard and not self._stop.is_set():
+            raise ConnectionError(f"no beat came back within {self.heartbeat} s")
+
     def _run(self) -> None:
         import psycopg
 
@@ -90,31 +118,16 @@ class ChangeWatcher:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5,
                                      application_name="onetrip-changes", keepalives=1, keepalives_idle=10,
-                                     keepalives_interval=5, keepalives_count=3) as conn:
+                                     keepalives_interval=5, keepalives_count=3,
+                                     tcp_user_timeout=int(self.heartbeat * 3000)) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     self.backend_pid = conn.info.backend_pid
                     self.connections += 1
                     pause = RETRY_SECONDS[0]
-                    beats, live = 0, False
+                    beats = 0
                     while not self._stop.is_set():
-                        # Proof of hearing: a beat sent through the database must come back before the
-                        # next one (a connection that died quietly, or a pooler that does not carry
-                        # LISTEN, would leave the cache trusting a feed that says nothing).
                         beats += 1
-                        expected, heard = f"{BEAT}{os.getpid()}:{id(self)}:{beats}", False
-                        conn.execute("SELECT pg_notify(%s, %s)", (self.beat_channel, expected))
-                        for note in conn.notifies(timeout=self.heartbeat):
-                            if note.payload == expected:
-                                heard = True
-                                if not live:  # trusted once its first beat came back, not before
-                                    live = True
-                                    self._announce(True)
-                            elif note.payload.startswith(BEAT):
-                                continue  # another worker's
-                            else:
-                                self._deliver(note.payload)
-                        if not heard and not self._stop.is_set():
-                            raise ConnectionError(f"no beat came back within {self.heartbeat} s")
+                        self._beat(conn, f"{BEAT}{os.getpid()}:{id(self)}:{beats}")
             except Exception as exc:  # the database is away: every cache goes dark until it is back
                 if not self._stop.is_set():
                     log.warning("change feed lost (%s: %s); cached progress stamps are off until it is back",
@@ -159,13 +172,17 @@ def hear_own_commits(session_target, cache_of) -> None:
     """A change this process commits is forgotten at once by `cache_of()` (None outside an app), not
     only when its notification comes back: the phone that wrote is never told "unchanged" by the
     worker that took its write. Which cases: the applications and events flushed in the transaction;
-    an authorisation changed, an account deleted or an ORM bulk UPDATE/DELETE of one of those tables
-    forgets everything (a login, a new authorisation or a new account changes no case's tag)."""
+    an authorisation changed, an account deleted, an item, department, hall or carrier changed, or an
+    ORM bulk UPDATE/DELETE of one of those tables forgets everything (a login, a new authorisation or
+    a new account changes no case's tag)."""
     from sqlalchemy import event
 
     from models.application import Application, Event
     from models.assistance import Authorization
+    from models.catalogue import Carrier, Department, Hall, Item
     from models.citizen import Citizen
+
+    named = (Item, Department, Hall, Carrier)  # their names are in kept bodies
 
     key = "onetrip.progress_touched"
 
@@ -177,8 +194,10 @@ def hear_own_commits(session_target, cache_of) -> None:
                 touched.add(obj.id)
             elif isinstance(obj, Event):
                 touched.add(obj.application_id)
-            elif isinstance(obj, (Authorization, Citizen)) and obj not in session.new and (
-                    isinstance(obj, Authorization) or obj in session.deleted):
+            elif isinstance(obj, (Authorization, *named)) and obj not in session.new and (
+                    obj in session.deleted or session.is_modified(obj)):
+                touched.add(None)
+            elif isinstance(obj, Citizen) and obj in session.deleted:
                 touched.add(None)
 
     @event.listens_for(session_target, "do_orm_execute")

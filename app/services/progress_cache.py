@@ -12,7 +12,9 @@ Two parts, with different rules of trust:
   (`forget`), before its answer leaves: a phone that writes and then polls is never told "unchanged".
 - **bodies**: the JSON document for a tag. The tag names everything the body is built from (the
   case's version and last event, the day, the calendar, the language, the shape), so a body kept
-  under its tag is right for as long as the tag is; they need no news and are kept on any database.
+  under its tag is right for as long as the tag is, except for the catalogue's names it shows (an
+  item, a department, a hall, a carrier renamed): news that anything may have changed drops them
+  too. They are kept on any database (on SQLite, only this process's own changes are news).
 
 Bounded: `cases` stamps (about 300 bytes each: a case polled by one citizen keeps an int, not a set)
 least recently kept first out, and `body_bytes` of bodies, least recently used first out; either 0
@@ -67,11 +69,13 @@ class ProgressCache:
                 del self._stamps[next(iter(self._stamps))]
 
     def forget(self, application_ids=None) -> None:
-        """News: these cases changed (None: anything may have changed)."""
+        """News: these cases changed (None: anything may have changed, a name a body shows included)."""
         with self._lock:
             self.generation += 1
             if application_ids is None:
                 self._stamps.clear()
+                self._bodies.clear()
+                self._body_bytes = 0
                 return
             for application_id in application_ids:
                 self._stamps.pop(application_id, None)

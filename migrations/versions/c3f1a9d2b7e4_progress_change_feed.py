@@ -10,8 +10,13 @@ applicant, agent, authorisation), events (the last one), authorizations (revoked
 citizens (the account exists): a statement that writes any of them (deletes, for accounts) notifies, once per statement, with the
 ids of the applications it touched ("a:1,2"), or "*" when it cannot say which (an authorisation, an
 account, a truncation, or more than MANY cases at once: a bulk load must not queue a million
-notifications). NOTIFY is delivered at commit, never for a rolled-back change. SQLite has no such
-feed: there the stamps are not cached (the bodies still are).
+notifications). The names the document shows (items, departments, halls, carriers) notify "*" when
+written: a body kept under its tag would keep an old name. NOTIFY is delivered at commit, never for
+a rolled-back change. Every trigger is ENABLE ALWAYS: a change applied with session_replication_role
+= replica (a logical-replication subscriber, a load run the way pg_restore runs) is heard too (found
+by the adversary tests; a restore with --disable-triggers still says nothing: restart the workers
+after one). SQLite has no such feed: there the stamps are not cached (the bodies still are, and a
+change made by this process forgets them).
 """
 from alembic import op
 
@@ -54,8 +59,11 @@ TRIGGERS = [
     ("onetrip_applications_deleted", "applications", "DELETE", "OLD", "onetrip_cases_changed", "id"),
     ("onetrip_authorizations_changed", "authorizations", "UPDATE OR DELETE", None, "onetrip_anything_changed", None),
     ("onetrip_citizens_deleted", "citizens", "DELETE", None, "onetrip_anything_changed", None),
+    # Names the document shows (a kept body would keep an old one).
+    *[(f"onetrip_{table}_changed", table, "UPDATE OR DELETE", None, "onetrip_anything_changed", None)
+      for table in ("items", "departments", "halls", "carriers")],
 ]
-TRUNCATED = ["events", "applications", "authorizations", "citizens"]
+TRUNCATED = ["events", "applications", "authorizations", "citizens", "items", "departments", "halls", "carriers"]
 
 
 def upgrade():
@@ -67,9 +75,11 @@ def upgrade():
         referencing = f"REFERENCING {transition} TABLE AS changed " if transition else ""
         op.execute(f"CREATE TRIGGER {trigger} AFTER {when} ON {table} {referencing}"
                    f"FOR EACH STATEMENT EXECUTE FUNCTION {function}({argument or ''})")
+        op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {trigger}")
     for table in TRUNCATED:
         op.execute(f"CREATE TRIGGER onetrip_{table}_truncated AFTER TRUNCATE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION onetrip_anything_changed()")
+        op.execute(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER onetrip_{table}_truncated")
 
 
 def downgrade():

@@ -59,8 +59,12 @@ def test_forgetting_named_cases_or_everything():
         cache.keep_stamp(case, 7, DAY, f"s{case}", generation=cache.generation)
     cache.forget([2])
     assert [cache.stamp(case, 7, DAY) for case in (1, 2, 3)] == ["s1", None, "s3"]
-    cache.forget(None)
+    cache.keep_body("t1", b"{}")
+    cache.forget([1])  # a case's news: its new tag will name a new body, the old one may stay
+    assert cache.body("t1") == b"{}"
+    cache.forget(None)  # anything, a renamed item included: bodies show names the tag does not name
     assert [cache.stamp(case, 7, DAY) for case in (1, 2, 3)] == [None, None, None]
+    assert cache.body("t1") is None
 
 
 def test_bounded_least_recently_kept_first_out():
