@@ -7,54 +7,53 @@ loopback in the same run; then where a request's time goes (in-process, no HTTP 
 
 Needs `wrk` (Debian: apt-get install wrk) and gunicorn (the dev extra). SQLite by default (a
 throwaway file); with DATABASE_URL naming a PostgreSQL server, a throwaway database is created on
-that server (`onetrip_bench_<pid>`) and dropped at the end. Each figure is the median of --runs
-rounds (baseline, 200, 304 measured in turn in each round). Both servers write their logs to a file
-(as a production server writes to its journal), not to the terminal.
+that server (`onetrip_bench_<pid>`) and dropped at the end. Three servers: the bare Flask app, the
+app as production runs it, and the app with the worker's memory of progress off
+(PROGRESS_CACHE_CASES=0, PROGRESS_CACHE_BODY_BYTES=0: every poll as a changed case or a first poll
+costs). Each figure is the median of --runs rounds (in each round: bare, then 200 and 304 on each
+app). All servers write their logs to a file (as a production server writes to its journal).
 
 The goals (issue 12, on PostgreSQL): 200 >= 0.5x bare Flask, 304 >= 0.8x; <= 3 statements for a
 200 and 1 for a 304, constant in sub-cases, events and visits (tests/api/test_progress_edge.py).
 
-What each step bought (PostgreSQL; every figure the median of 3 rounds of this bench, on the
-shared 2-core machine at a load average of 17-19 while five other helpers ran their suites, so
-absolute req/s swing by 2x between rounds; ratios are taken within a round):
+What each step bought (PostgreSQL; medians of 3 rounds on the shared 2-core machine while other
+sessions ran their suites, so absolute req/s swing by 2x between rounds; ratios are taken within a
+round):
     step                                                           200 ratio  304 ratio  statements
     issue 12's table (old bench: bare on a sync worker, one run)      0.044      0.123     9 / 3
     before, this bench (both on gunicorn.conf.py, no recycling)       0.009      0.031     9 / 3
-    stamp = account + visible_to + version/last event in one row;
+    1. stamp = account + visible_to + version/last event in one row;
       document built by the database in one statement (json_build_object,
       orjson, no marshmallow dump); token signature cached;
-      autocommit reads (no BEGIN/ROLLBACK round trips)                0.141*     0.321*    2 / 1
-    per request: idle-only ping (pool_pre_ping was a round trip on
-      every checkout), flask-limiter's empty before-request check
-      skipped, no cookie-session serializer, ensure_sync cached;
-      chinese-calendar answers memoised (30 look-ups a deadline)      0.053      0.132     2 / 1
-    (* with worker recycling still on, at a lower moment of the load: the two last rows are
-    not comparable with each other, the "before" and "last" rows were measured back to back)
-Against "before" measured the same way, a 200 serves ~4x and a 304 ~5x more requests a second.
-On a quiet machine (load 0.3, nothing else running; PostgreSQL, median of 3 rounds of 8 s, landed
-code f4c71a7): bare 4,222 req/s, progress 200 563 req/s (0.127x), 304 1,008 req/s (0.228x); 2 / 1
-statements. In-process: bare 60 µs, a 304 1,188 µs wall (stamp statement 692, of which a bare
-SELECT 1 round trip through the session is already the most; framework beyond bare Flask 429), a
-200 2,351 µs (document statement + deadline + dump 1,132).
+      autocommit reads (no BEGIN/ROLLBACK round trips); idle-only ping,
+      limiter's empty check skipped, no cookie sessions, calendar memoised
+      (quiet machine, f4c71a7)                                        0.127      0.228     2 / 1
+    2. a worker's memory (app/services/progress_cache.py): the stamp of a
+      case kept while a LISTEN/NOTIFY feed (app/gateways/changes.py,
+      triggers of migration c3f1a9d2b7e4) proves it hears every change,
+      the built body kept under its tag; the access line and latency
+      sample from WSGI middleware instead of Flask hooks (app/observability
+      .py: no context-local look-ups, no logging caller search; load 2-4)  0.541      0.568     0 / 0 *
+    3. the 304 in front of Flask (app/progress_front.py): an unchanged
+      poll whose token, stamp, calendar and tag are all in memory gets
+      Flask's own 304 headers (learned per Origin) from a WSGI layer (load 4) 0.514      0.903     0 / 0 *
+    * an unchanged case polled again; a changed case, a first poll or a worker whose feed is down
+      still costs 2 / 1, as in step 1 (tests/api/test_progress_edge.py counts both).
+    The same run with the memory off: 200 0.201, 304 0.217 (step 1's path under the same load).
 
-Goals not reached (0.5x / 0.8x). Where the remaining time goes (the breakdown printed at the end;
-CPU of the worker process, in-process, same loaded machine, SQLite run: bare Flask 78 µs, a 304
-1,259 µs, a 200 2,313 µs):
-  - the stamp statement, ~490 µs on a 304: SQLAlchemy Core execute of a cached statement, the
-    pool checkout and the driver; on PostgreSQL plus one round trip whose server side runs on the
-    same two cores (a bare SELECT 1 through the session costs about as much as bare Flask);
-  - the framework beyond bare Flask, ~690 µs: per a CPU profile of a 304, the session teardown
-    (return to the pool, reset) ~10%, the access log as a JSON line and the Prometheus histogram in
-    multiprocess mode (app/observability.py) ~10%, werkzeug's context-local look-ups ~8%, the
-    before-request hooks ~7%, flask-smorest's response/etag wrappers and Flask's dispatch the rest;
-  - on a 200, the document statement (8 correlated sub-selects, ~0.5 ms of server time) and the
-    deadline.
-Why they cannot go in this shape: a 304 that reads the database costs at least bare Flask + one
-round trip + one access-log line and one histogram sample (kept: production needs them), which
-on this machine is already more than twice bare Flask: at most ~0.4x, not 0.8x. 0.8x needs a 304
-answered without the database (a per-worker stamp cache invalidated by LISTEN/NOTIFY, or the tag
-checked in front of the app) and the hooks moved out of Python's per-request path (a WSGI
-middleware for the access line and the histogram); not attempted in this session.
+Where the time goes now (the breakdown at the end, in-process, CPU µs of the worker, loaded
+machine): bare Flask 153; a 304 in front 78 (cheaper than bare Flask: no Flask at all, one dict
+look-up each for the token, the stamp, the calendar and the language, a SHA-1, the access line and
+the histogram sample); a 200 with body and stamp in memory ~490 (Flask's request context, routing,
+flask-smorest's etag/response wrappers, the auth wrapper, the hooks, the access line); with nothing
+in memory a 304 is ~1,200 and a 200 ~2,300 (one and two statements: each a round trip through
+SQLAlchemy to a PostgreSQL that shares the same two cores).
+
+What the memory costs and risks (README, "Running in production"): one more PostgreSQL connection
+per worker (LISTEN), ~250 bytes a remembered case (10,000 by default) and 1 MiB of bodies; a change
+is visible to other workers once PostgreSQL delivers its NOTIFY (milliseconds), to the worker that
+made it at once; while the feed is down, deaf (its beat does not come back within 3 s) or the
+process was forked from another, nothing kept is trusted and every poll reads the database.
 """
 from __future__ import annotations
 
