@@ -6,7 +6,7 @@ The application completes when every sub-case is decided.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, load_only
 
 from app.actors import SYSTEM_ACTOR, Actor
 from app.clock import Clock, local_date
@@ -35,8 +35,16 @@ def inbox(session: Session, actor: Actor, *, status: str | None = None, page: in
             .join(Citizen, Application.citizen_id == Citizen.id)
             .join(Item, SubCase.item_id == Item.id)
             .where(SubCase.id.in_(ids.scalar_subquery())).order_by(SubCase.id)
-            .options(lazyload("*")))  # the inbox shows none of their collections: load none
+            # The inbox shows none of their collections (load none), and of the application and the
+            # item only these columns: not the application's other JSON documents and ~45 columns.
+            .options(lazyload("*"), load_only(*INBOX_APPLICATION), load_only(Item.main_name)))
     return with_total(session, stmt, mine, page_size=page_size, number=page)
+
+
+# What the inbox shows of an application (blueprints/department/presenters.py subcase_view) and what
+# its access-log entry names (the citizen, the number, the region).
+INBOX_APPLICATION = (Application.id, Application.number, Application.title, Application.form,
+                     Application.citizen_id, Application.region_code)
 
 
 def shown(session: Session, subcase: SubCase) -> tuple[SubCase, Application, Item, bool]:
