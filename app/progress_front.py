@@ -53,7 +53,6 @@ class ProgressFront:
         self.app = app
         self._headers: dict[str, tuple[list[tuple[str, str]], object]] = {}  # Origin -> (headers, rule)
         self._languages: dict[str, str] = {}
-        self._calendar_key: str | None = None
         self.answered = 0  # how many polls it answered itself (tests, bench)
 
     def __call__(self, environ, start_response):
@@ -88,7 +87,7 @@ class ProgressFront:
             return None
         today = local_date(services.clock())
         known = cache.stamp(application_id, subject[1], today)
-        calendar = fresh_version(self._calendar_key) if self._calendar_key else None
+        calendar = fresh_version(cache.calendar_key)
         if known is None or calendar is None:
             return None
         tag = tag_of(known, today, calendar, self._language(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
@@ -110,15 +109,7 @@ class ProgressFront:
                 rest = [(name, value) for name, value in headers if name.lower() != "etag"]
                 if len(rest) == len(headers) - 1 and not any(name.lower().startswith(NEVER_LEARNED)
                                                              for name, _ in rest):
-                    if self._calendar_key is None:
-                        self._calendar_key = self._bind_url()
                     self._headers[origin] = (rest, environ.get(ENVIRON_RULE))
             return start_response(status, headers, exc_info)
 
         return start
-
-    def _bind_url(self) -> str:
-        from app.extensions import db
-
-        with self.app.app_context():
-            return str(db.engine.url)

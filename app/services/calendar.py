@@ -14,8 +14,13 @@ CACHE_SECONDS = 60
 _cache: dict[str, tuple[float, dict, str]] = {}
 
 
+def bind_key(session: Session) -> str:
+    """Which database's calendar: this process keeps one copy per database."""
+    return str(session.get_bind().url)
+
+
 def _cached(session: Session) -> tuple[float, dict, str]:
-    key = str(session.get_bind().url)
+    key = bind_key(session)
     cached = _cache.get(key)
     if cached is None or cached[0] < time.monotonic():
         rows = session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all()
@@ -38,10 +43,11 @@ def calendar_version(session: Session) -> str:
     return _cached(session)[2]
 
 
-def fresh_version(bind_url: str) -> str | None:
-    """`calendar_version` without a session, while this process's copy for that database (named by
-    its engine's URL as `str(url)`) is fresh; None when it must be read again (by calendar_version)."""
-    cached = _cache.get(bind_url)
+def fresh_version(key: str | None) -> str | None:
+    """`calendar_version` without a session (making one costs more than the rest of a remembered
+    poll), while this process's copy for that database (`bind_key`) is fresh; None when it must be
+    read again (by calendar_version)."""
+    cached = _cache.get(key) if key else None
     return cached[2] if cached is not None and cached[0] >= time.monotonic() else None
 
 

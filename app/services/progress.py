@@ -23,7 +23,7 @@ from app.actors import CITIZEN, Actor
 from app.clock import Clock, local_date
 from app.services import i18n
 from app.services.cases import visible_to
-from app.services.calendar import calendar_version, load_calendar
+from app.services.calendar import bind_key, calendar_version, fresh_version, load_calendar
 from app.services.deadlines import compute_deadline
 from app.services.progress_cache import ProgressCache
 from models.application import Application, Event
@@ -113,7 +113,12 @@ def progress_stamp(*, session: Session, clock: Clock, citizen_id: int, applicati
         known = f"{application_id}:{row[4].isoformat()}:{row[2]}:{row[3]}"
         if cache is not None:
             cache.keep_stamp(application_id, citizen_id, today, known, generation=generation)
-    return tag_of(known, today, calendar_version(session), lang)
+    calendar = fresh_version(cache.calendar_key) if cache is not None else None
+    if calendar is None:
+        calendar = calendar_version(session)
+        if cache is not None:
+            cache.calendar_key = bind_key(session)
+    return tag_of(known, today, calendar, lang)
 
 
 def tag_of(known: str, today: date, calendar: str, lang: str) -> str:

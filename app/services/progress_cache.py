@@ -39,6 +39,7 @@ class ProgressCache:
         self.generation = 0
         self.live = False  # set by the watcher: True only while every change is being heard
         self.watched_by: int | None = None  # the process whose watcher tells this cache (a fork must re-ask)
+        self.calendar_key: str | None = None  # app.services.calendar.bind_key of the database it serves
 
     # --- stamps -------------------------------------------------------------------------------
     def stamp(self, application_id: int, citizen_id: int, day: date) -> str | None:
