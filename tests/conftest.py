@@ -63,11 +63,32 @@ def need_service(reason: str):
     pytest.skip(reason)
 
 
+def _memory_backed_directory() -> str | None:
+    """A fresh directory in RAM (tmpfs /dev/shm) where the machine has one, else None (disk then).
+    The suite commits ~4,000 times; each commit on disk waits for an fsync (~8 ms), on tmpfs it does
+    not (~0.3 ms): half a minute of the fast loop. SQLite behaves the same otherwise (same file
+    format, journal and locks)."""
+    import tempfile
+
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK):
+        return tempfile.mkdtemp(prefix="onetrip-test-db-", dir=shm)
+    return None
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     server = os.environ.get("TEST_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        import shutil
+
+        in_memory = _memory_backed_directory()
+        directory = in_memory or tmp_path_factory.mktemp("db")
+        try:
+            yield f"sqlite:///{os.path.join(directory, 'test.db')}"
+        finally:
+            if in_memory:
+                shutil.rmtree(in_memory, ignore_errors=True)
         return
     # A fresh database per run on the shared server, dropped afterwards.
     name = f"onetrip_test_{secrets.token_hex(4)}"
