@@ -13,8 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from app import migrations_cli
-from app.config import load_config
-from app.crypto import FieldCipher, derive_key
+from app.config import ConfigError, load_config
+from app.crypto import PASSWORD_HASH_METHOD, FieldCipher, Passwords, derive_key
 from app.decode_gate import DecodeGate
 from app.jsonio import StrictJSONProvider
 from app.observability import ObservedRequest
@@ -120,6 +120,7 @@ def create_app(config: dict | None = None) -> Flask:
         decode_gate=DecodeGate(app.config["NORMALISE_CONCURRENCY"], app.config["NORMALISE_WAIT_SECONDS"]),
         progress_cache=ProgressCache(cases=app.config["PROGRESS_CACHE_CASES"],
                                      body_bytes=app.config["PROGRESS_CACHE_BODY_BYTES"]),
+        passwords=Passwords(_password_hash_method(app)),
     )
 
     _hear_own_commits()
@@ -155,6 +156,16 @@ def _hear_own_commits() -> None:
     hear_own_commits(db.session, lambda: getattr(current_app.extensions.get("onetrip"), "progress_cache", None)
                      if has_app_context() else None)
     _HEARING.append(True)
+
+
+def _password_hash_method(app: Flask) -> str:
+    """Full-cost scrypt, always; a test configuration (TESTING) may hash cheaper so that the suite
+    does not spend most of its time in scrypt (tests/conftest.py)."""
+    method = app.config["PASSWORD_HASH_METHOD"]
+    if method != PASSWORD_HASH_METHOD and not app.config.get("TESTING"):
+        raise ConfigError(f"PASSWORD_HASH_METHOD may differ from {PASSWORD_HASH_METHOD} only under TESTING, "
+                          f"got {method!r}")
+    return method
 
 
 # What an H5 page may send and read across origins (API.md, v1.1 Real clients).

@@ -59,7 +59,8 @@ def register(app: Flask) -> None:
         """Load the demo county: catalogue, halls, carrier and one account per staff role."""
         from app.extensions import services
 
-        counts = seed.seed_demo(session=db.session, clock=services().clock, cipher=services().cipher)
+        counts = seed.seed_demo(session=db.session, clock=services().clock, cipher=services().cipher,
+                                passwords=services().passwords)
         click.echo("demo catalogue ready: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
     @app.cli.command("create-staff")
@@ -73,8 +74,10 @@ def register(app: Flask) -> None:
     @click.option("--name", "display_name", default="")
     def create_staff_command(**options):
         """Create a staff account bound to its hall, department, carrier or region."""
+        from app.extensions import services
+
         try:
-            staff = accounts.create_staff(session=db.session, **options)
+            staff = accounts.create_staff(session=db.session, passwords=services().passwords, **options)
         except DomainError as exc:
             raise click.ClickException(f"{exc.code}: {exc.errors or ''}") from exc
         click.echo(f"created staff #{staff.id} {staff.username} ({staff.role})")

@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from app.crypto import PASSWORD_HASH_METHOD
+
 VAR_DIR = Path(os.environ.get("ONETRIP_VAR_DIR", "var"))
 
 
@@ -185,6 +187,8 @@ def load_config(env: dict[str, str] | None = None) -> dict:
         "STAFF_LOGIN_IP_LIMITS": env.get("STAFF_LOGIN_IP_LIMITS") or "20/minute",
         "STAFF_LOCKOUT_FAILURES": _int(env, "STAFF_LOCKOUT_FAILURES", 5),
         "STAFF_LOCKOUT_MINUTES": _int(env, "STAFF_LOCKOUT_MINUTES", 15),
+        # Not read from the environment: production always hashes at full cost (app.crypto).
+        "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         "VERIFY_IP_LIMITS": env.get("VERIFY_IP_LIMITS") or "60/minute",
         # Trusted proxies in front, per X-Forwarded-* header (werkzeug ProxyFix); 0 = trust none.
         **{f"PROXY_FIX_X_{part}": _int(env, f"PROXY_FIX_X_{part}", 0) for part in ("FOR", "PROTO", "HOST", "PORT", "PREFIX")},

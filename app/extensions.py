@@ -30,6 +30,7 @@ class Services:
     clock: Clock = utcnow  # the app's one clock (tests and demos move it)
     decode_gate: object = None  # app.decode_gate.DecodeGate: uploads normalised at once
     progress_cache: object = None  # app.services.progress_cache.ProgressCache: polled progress
+    passwords: object = None  # app.crypto.Passwords: how staff passwords are hashed
 
 
 def services() -> Services:

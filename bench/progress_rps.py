@@ -130,7 +130,8 @@ def prepare(env: dict):
     app = create_app()
     with app.app_context():
         upgrade()
-        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher)
+        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher,
+                  passwords=app.extensions["onetrip"].passwords)
     client = app.test_client()
     from tests.fakes import FakeSms
 

@@ -62,7 +62,8 @@ def run(url: str, sizes: list[int]) -> None:
     month = {"region_code": "330825", "date_from": today - timedelta(days=60), "date_to": today - timedelta(days=31)}
     with app.app_context():
         upgrade()
-        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher)
+        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher,
+                  passwords=app.extensions["onetrip"].passwords)
         have, first = 0, None
         print(f"{'applications':>12}  {'seed s':>8}  {'stats ms':>9}  {'growth':>7}  in the month")
         for size in sizes:

@@ -75,7 +75,8 @@ def make_app(directory: Path, s3):
     app.extensions["onetrip"].sms = FakeSms()
     with app.app_context():
         upgrade()
-        seed_demo(session=db.session, cipher=app.extensions["onetrip"].cipher)
+        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher,
+                  passwords=app.extensions["onetrip"].passwords)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # after upgrade(), which configures logging
     return app
 

@@ -222,7 +222,8 @@ def prepare(env: dict) -> dict:
     app = create_app()
     with app.app_context():
         upgrade()
-        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher)
+        seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher,
+                  passwords=app.extensions["onetrip"].passwords)
     app.extensions["onetrip"].sms = FakeSms()
     sms, client = app.extensions["onetrip"].sms, app.test_client()
 

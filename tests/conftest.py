@@ -22,6 +22,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 # CI does so for a Tuesday, a Friday, the eve of National Day and New Year's Eve.
 DEFAULT_START = "2026-11-24T10:00:00+08:00"  # a Tuesday
 H5_ORIGIN = "https://h5.onetrip.test"
+TEST_PASSWORD_HASH_METHOD = "scrypt:128:8:1"  # the same scrypt at 1/256 of its cost (OpenSSL refuses N < 128)
 
 
 def pytest_addoption(parser):
@@ -129,13 +130,16 @@ def app(database_url, tmp_path_factory, pytestconfig):
         "RATELIMIT_STORAGE_URI": limits_storage,
         # An H5 page on another origin calls the API, as in the field (tests/api/test_clients.py).
         "CORS_ORIGINS": [H5_ORIGIN],
+        # Staff passwords at a test cost: scrypt at production cost took ~0.2 s a login here, 90 s of
+        # the fast loop (445 hashes). Production's cost is checked in tests/unit/test_rules.py.
+        "PASSWORD_HASH_METHOD": TEST_PASSWORD_HASH_METHOD,
     })
     application.extensions["onetrip"].sms = FakeSms()
     application.extensions["onetrip"].wechat = FakeWechat()
     with application.app_context():
         upgrade()
         seed_demo(session=db.session, clock=MovableClock(pytestconfig.onetrip_start),
-                  cipher=application.extensions["onetrip"].cipher)
+                  cipher=application.extensions["onetrip"].cipher, passwords=application.extensions["onetrip"].passwords)
         application.config["SEED_SNAPSHOT"] = _snapshot(db)
         db.session.remove()
     yield application
@@ -220,6 +224,12 @@ def sms(app) -> FakeSms:
 @pytest.fixture
 def wechat(app) -> FakeWechat:
     return app.extensions["onetrip"].wechat
+
+
+@pytest.fixture
+def passwords(app):
+    """How the app hashes staff passwords (scrypt at TEST_PASSWORD_HASH_METHOD's cost)."""
+    return app.extensions["onetrip"].passwords
 
 
 @pytest.fixture

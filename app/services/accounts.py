@@ -6,9 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.actors import CITIZEN
-from app.crypto import FieldCipher
+from app.crypto import FieldCipher, Passwords
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.services.identity import hash_password
 from app.services.unit_of_work import transaction
 from models.catalogue import Carrier, Department, Hall
 from models.citizen import Citizen
@@ -53,7 +52,7 @@ def update_profile(*, session: Session, cipher: FieldCipher, citizen_id: int,
         return citizen
 
 
-def create_staff(*, session: Session, username: str, password: str, role: str,
+def create_staff(*, session: Session, passwords: Passwords, username: str, password: str, role: str,
                  hall_code: str | None = None, department_code: str | None = None,
                  carrier_code: str | None = None, region_code: str | None = None,
                  display_name: str = "") -> Staff:
@@ -74,7 +73,7 @@ def create_staff(*, session: Session, username: str, password: str, role: str,
             raise ValidationFailed(errors=problems)
         if session.scalars(select(Staff.id).where(Staff.username == username)).first():
             raise Conflict("username_taken")
-        staff = Staff(username=username, password_hash=hash_password(password), role=Role(role),
+        staff = Staff(username=username, password_hash=passwords.hash(password), role=Role(role),
                       display_name=display_name, hall_id=hall.id if hall else None,
                       department_id=department.id if department else None,
                       carrier_id=carrier.id if carrier else None, region_code=region_code)

@@ -10,11 +10,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.actors import CITIZEN
 from app.clock import Clock
-from app.crypto import token_hash
+from app.crypto import Passwords, token_hash
 from app.errors import Unauthenticated, UpstreamUnavailable
 from app.gateways import GatewayError
 from app.gateways.sms import SmsSender
@@ -22,10 +21,6 @@ from app.gateways.wechat import WechatClient, WechatLoginRefused
 from app.services.unit_of_work import transaction
 from models.citizen import Citizen, SmsCode
 from models.staff import RefreshToken, Staff
-
-# A fixed hash to check against when the username is unknown, so both paths cost the same.
-_DUMMY_HASH = generate_password_hash("onetrip-no-such-user")
-
 
 def _code_hash(secret: str, phone: str, code: str) -> str:
     return hmac.new(secret.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
@@ -104,7 +99,7 @@ def wechat_login(*, session: Session, client: WechatClient, js_code: str) -> Cit
         return session.scalars(select(Citizen).where(Citizen.wechat_openid == openid)).one()
 
 
-def staff_login(*, session: Session, clock: Clock, username: str, password: str,
+def staff_login(*, session: Session, clock: Clock, passwords: Passwords, username: str, password: str,
                 max_failures: int, lock_minutes: int) -> Staff:
     """Password check with a lockout after repeated failures (等保 login-failure handling)."""
     now = clock()
@@ -113,9 +108,9 @@ def staff_login(*, session: Session, clock: Clock, username: str, password: str,
         # An unknown name and a locked account answer exactly alike (same code, no Retry-After, a hash
         # checked either way), so that failures cannot tell which staff usernames exist.
         if staff is None or (staff.locked_until and staff.locked_until > now):
-            check_password_hash(_DUMMY_HASH, password)
+            passwords.check_nothing(password)
             raise Unauthenticated("invalid_credentials")
-        if check_password_hash(staff.password_hash, password):
+        if passwords.check(staff.password_hash, password):
             if not staff.active:
                 raise Unauthenticated("account_disabled")
             if staff.failed_logins or staff.locked_until:
@@ -129,10 +124,6 @@ def staff_login(*, session: Session, clock: Clock, username: str, password: str,
             staff.failed_logins = 0
     # A wrong password is refused once the block has committed the failure (and any lock).
     raise Unauthenticated("invalid_credentials")
-
-
-def hash_password(password: str) -> str:
-    return generate_password_hash(password)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
+from app.crypto import Passwords
 from app.services import demo_data as d
 from app.services.accounts import create_staff
 from app.services.catalogue_admin import save_bundle, save_item, save_material, save_reference
@@ -18,7 +19,7 @@ def _upsert_by_code(session: Session, model, code: str, save) -> None:
     save(exists)
 
 
-def seed_demo(*, session: Session, clock: Clock, cipher) -> dict[str, int]:
+def seed_demo(*, session: Session, clock: Clock, cipher, passwords: Passwords) -> dict[str, int]:
     """Upsert the demo catalogue through the same validated services an admin uses, and the demo
     people's records in the embedded data source (`cipher` encrypts their ID numbers), and two demo
     citizens, one real-name verified and one not."""
@@ -51,7 +52,7 @@ def seed_demo(*, session: Session, clock: Clock, cipher) -> dict[str, int]:
     created = 0
     for username, password, role, binding, display in d.STAFF:
         if session.scalars(select(Staff.id).where(Staff.username == username)).first() is None:
-            create_staff(session=session, username=username, password=password, role=role,
+            create_staff(session=session, passwords=passwords, username=username, password=password, role=role,
                          display_name=display, **binding)
             created += 1
     records = seed_people(session=session, cipher=cipher)

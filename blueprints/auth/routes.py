@@ -93,8 +93,8 @@ def wechat_tokens(data):
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 def staff_tokens(data):
     """Log a staff member in with username and password."""
-    staff = identity.staff_login(**deps(actor=False), username=data["username"],
-                                 password=data["password"],
+    staff = identity.staff_login(**deps(actor=False), passwords=services().passwords,
+                                 username=data["username"], password=data["password"],
                                  max_failures=_config("STAFF_LOCKOUT_FAILURES"),
                                  lock_minutes=_config("STAFF_LOCKOUT_MINUTES"))
     actor = actor_for_staff(staff)

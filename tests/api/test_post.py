@@ -171,13 +171,14 @@ def test_failed_delivery_returns_to_the_hall(client, sms):
     assert progress(client, citizen, application)["visit_count"] == 1
 
 
-def test_courier_of_another_carrier_sees_nothing(client, sms, app, db_session):
+def test_courier_of_another_carrier_sees_nothing(client, sms, app, db_session, passwords):
     from app.services.accounts import create_staff
     from app.services.catalogue_admin import save_reference
     from models.catalogue import Carrier
 
     save_reference(session=db_session, model=Carrier, data={"code": "SF", "name": "顺丰速运", "phone": "95338"})
-    create_staff(session=db_session, username="courier-sf", password="Courier#2026", role="courier", carrier_code="SF")
+    create_staff(session=db_session, passwords=passwords, username="courier-sf", password="Courier#2026",
+                 role="courier", carrier_code="SF")
     citizen, application, clerk, shipment = completed_by_post(client, sms)
     client.post(f"/api/v1/hall/shipments/{shipment['id']}/pack", headers=clerk["headers"], json={})
     sf = client.post("/api/v1/auth/staff-tokens", json={"username": "courier-sf", "password": "Courier#2026"}).json

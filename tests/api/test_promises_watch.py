@@ -108,8 +108,9 @@ def test_a_rating_names_the_item_it_is_about(client, sms):
     assert client.get("/api/v1/supervision/rectifications", headers=clerk["headers"]).json == []
 
 
-def test_a_red_case_escalates_to_the_parent_region_and_is_urged(client, sms, app, clock, db_session, today):
-    create_staff(session=db_session, username="city-sup", password="Super#2026", role="supervisor",
+def test_a_red_case_escalates_to_the_parent_region_and_is_urged(client, sms, app, clock, db_session, today,
+                                                                passwords):
+    create_staff(session=db_session, passwords=passwords, username="city-sup", password="Super#2026", role="supervisor",
                  region_code="330800")
     city = client.post("/api/v1/auth/staff-tokens", json={"username": "city-sup", "password": "Super#2026"}).json
     city = {"Authorization": f"Bearer {city['access_token']}"}
@@ -145,8 +146,8 @@ def test_a_red_case_escalates_to_the_parent_region_and_is_urged(client, sms, app
                for a in client.get("/api/v1/alerts", headers=_staff(client, "reviewer-rsj")).json)
     recorded = db_session.scalars(select(Event).where(Event.application_id == app_id, Event.event == "urged")).all()
     assert [e.note for e in recorded] == ["市跑改办督办"]
-    other = create_staff(session=db_session, username="other-sup", password="Super#2026", role="supervisor",
-                         region_code="330802")
+    other = create_staff(session=db_session, passwords=passwords, username="other-sup", password="Super#2026",
+                         role="supervisor", region_code="330802")
     assert other.id
     stranger = client.post("/api/v1/auth/staff-tokens", json={"username": "other-sup", "password": "Super#2026"}).json
     assert_error(client.post(f"/api/v1/supervision/warnings/{app_id}/urge", json={"note": "x"},

@@ -22,7 +22,7 @@ def test_seed_twice_changes_nothing(app):
     with app.app_context():
         before = _dump(db)
         counts = seed_demo(session=db.session, clock=app.extensions["onetrip"].clock,
-                           cipher=app.extensions["onetrip"].cipher)
+                           cipher=app.extensions["onetrip"].cipher, passwords=app.extensions["onetrip"].passwords)
         assert counts["staff_created"] == 0
         assert _dump(db) == before
 

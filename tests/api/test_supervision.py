@@ -116,10 +116,10 @@ def test_stats_equal_an_independent_count(client, history, today):
                                                                              item_code="GJJ-TQ-001")
 
 
-def test_region_scope_and_csv(client, history, db_session):
+def test_region_scope_and_csv(client, history, db_session, passwords):
     from app.services.accounts import create_staff
 
-    create_staff(session=db_session, username="city-sup", password="Super#2026", role="supervisor",
+    create_staff(session=db_session, passwords=passwords, username="city-sup", password="Super#2026", role="supervisor",
                  region_code="330800")
     city = client.post("/api/v1/auth/staff-tokens", json={"username": "city-sup", "password": "Super#2026"}).json
     headers = {"Authorization": f"Bearer {city['access_token']}"}

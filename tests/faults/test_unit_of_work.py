@@ -84,26 +84,27 @@ def test_two_admins_create_one_code_at_once(app, db_session, monkeypatch, kind):
     assert db_session.scalar(select(func.count()).select_from(table).where(table.code == data["code"])) == 1
 
 
-def test_two_admins_create_one_username_at_once(app, db_session, monkeypatch):
+def test_two_admins_create_one_username_at_once(app, db_session, passwords):
     """Another admin's create of the same username commits after this one looked for it and before its
     INSERT: 409 `username_taken` like a create that saw it, not a 500; one account."""
     from app.extensions import db
     from app.services import accounts
     from models.staff import Staff
 
-    hashed, raced = accounts.hash_password, []
+    raced = []
 
-    def hash_then_lose_the_race(password):
-        if not raced:
-            raced.append(True)
-            with Session(db.engine) as other:
-                accounts.create_staff(session=other, username="race-clerk", password="Race#2026!",
-                                      role="supervisor", region_code="330825")
-        return hashed(password)
+    class HashThenLoseTheRace(type(passwords)):
+        def hash(self, password):
+            if not raced:
+                raced.append(True)
+                with Session(db.engine) as other:
+                    accounts.create_staff(session=other, passwords=passwords, username="race-clerk",
+                                          password="Race#2026!", role="supervisor", region_code="330825")
+            return super().hash(password)
 
-    monkeypatch.setattr(accounts, "hash_password", hash_then_lose_the_race)
     with pytest.raises(Conflict) as lost:
-        accounts.create_staff(session=db_session, username="race-clerk", password="Race#2026!",
-                              role="supervisor", region_code="330825")
+        accounts.create_staff(session=db_session, passwords=HashThenLoseTheRace(passwords.method),
+                              username="race-clerk", password="Race#2026!", role="supervisor",
+                              region_code="330825")
     assert lost.value.code == "username_taken" and raced == [True]
     assert db_session.scalar(select(func.count()).select_from(Staff).where(Staff.username == "race-clerk")) == 1

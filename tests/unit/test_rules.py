@@ -127,3 +127,27 @@ def test_config_from_environment(tmp_path, monkeypatch):
                 {"NORMALISE_WAIT_SECONDS": "-1"}, {"LOG_FORMAT": "xml"}, {"MAX_HEADER_BYTES": "big"}):
         with pytest.raises(ConfigError):
             load_config(bad)
+
+
+def test_staff_passwords_are_hashed_at_full_cost_outside_tests(tmp_path, monkeypatch):
+    """The suite hashes cheaply (tests/conftest.py); production keeps werkzeug's scrypt at N=2^15,
+    whatever the environment says, and refuses a cheaper method unless TESTING."""
+    from app import create_app
+    from app.crypto import PASSWORD_HASH_METHOD, Passwords
+
+    monkeypatch.setattr("app.config.VAR_DIR", tmp_path)
+    assert PASSWORD_HASH_METHOD == "scrypt:32768:8:1"
+    assert load_config({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})["PASSWORD_HASH_METHOD"] == PASSWORD_HASH_METHOD
+    production = {"SECRET_KEY": "k" * 32, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
+                  "OBJECT_STORE": f"local:{tmp_path / 'objects'}"}
+    passwords = create_app(production).extensions["onetrip"].passwords
+    assert passwords.method == PASSWORD_HASH_METHOD
+    hashed = passwords.hash("Clerk#2026")
+    assert hashed.startswith("scrypt:32768:8:1$") and passwords.check(hashed, "Clerk#2026")
+    assert not passwords.check(hashed, "Clerk#2027")
+    with pytest.raises(ConfigError, match="only under TESTING"):
+        create_app({**production, "PASSWORD_HASH_METHOD": "scrypt:128:8:1"})
+    cheap = create_app({**production, "TESTING": True, "PASSWORD_HASH_METHOD": "scrypt:128:8:1"})
+    assert cheap.extensions["onetrip"].passwords.hash("x").startswith("scrypt:128:8:1$")
+    # A hash of either cost is checked by the cost it names: changing the method locks no one out.
+    assert Passwords("scrypt:128:8:1").check(hashed, "Clerk#2026")
