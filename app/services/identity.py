@@ -22,6 +22,7 @@ from app.services.unit_of_work import transaction
 from models.citizen import Citizen, SmsCode
 from models.staff import RefreshToken, Staff
 
+
 def _code_hash(secret: str, phone: str, code: str) -> str:
     return hmac.new(secret.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
