@@ -1,6 +1,7 @@
 """Uploads from the phone: presigned POST to storage, checks from the bytes, normalisation, access."""
 from __future__ import annotations
 
+import functools
 import io
 from datetime import datetime, timedelta, timezone
 
@@ -169,6 +170,7 @@ def test_completing_an_unknown_upload_is_404(client, sms):
     assert_error(client.post("/api/v1/uploads/415/complete", headers=courier), 404, "not_found")
 
 
+@functools.cache
 def _scan_png(mode: str) -> bytes:
     out = io.BytesIO()
     a4_scan(mode).save(out, "PNG")
@@ -216,9 +218,12 @@ def test_a_full_decoder_answers_503_and_loses_nothing(client, sms, store, gate):
 
 @pytest.mark.s3
 @pytest.mark.parametrize("app_store", ["s3"], indirect=True)
-def test_eight_rgb_scans_at_once_are_all_answered(app, client, sms, app_store, monkeypatch):
+@pytest.mark.parametrize("scans", [3, pytest.param(8, marks=pytest.mark.fuzz)])
+def test_rgb_scans_at_once_are_all_answered(app, client, sms, app_store, monkeypatch, scans):
     """Each 35 Mpx RGB scan (130 KB) once cost a worker 315 MB; 8 at once took 2.5 GB. Now at most
-    NORMALISE_CONCURRENCY decode at once, the rest wait their turn, and the worker stays up."""
+    NORMALISE_CONCURRENCY decode at once, the rest wait their turn, and the worker stays up.
+    Three at once (two decode, one waits its turn) in the fast loop; the eight of the incident (6 to
+    17 s of the fast loop, as loaded as the machine was) with the fuzzers in CI."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -229,7 +234,7 @@ def test_eight_rgb_scans_at_once_are_all_answered(app, client, sms, app_store, m
     headers = login_citizen(client, sms)["headers"]
     scan = _scan_png("RGB")
     ids = []
-    for number in range(8):
+    for number in range(scans):
         created = client.post("/api/v1/uploads", headers=headers, json={
             "filename": f"scan-{number}.png", "content_type": "image/png", "size": len(scan),
             "purpose": "material"}).json
