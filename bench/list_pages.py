@@ -262,8 +262,8 @@ def run(url: str, args, *, seeded: bool) -> None:
         upgrade()
         have = db.session.scalar(select(func.count()).select_from(Application))
         if not seeded or have < args.count:
-            seed_demo(session=db.session, clock=app.extensions["onetrip"].clock, cipher=app.extensions["onetrip"].cipher,
-                  passwords=app.extensions["onetrip"].passwords)
+            seed_demo(session=db.session, clock=app.extensions["onetrip"].clock,
+                      cipher=app.extensions["onetrip"].cipher, passwords=app.extensions["onetrip"].passwords)
             started = time.perf_counter()
             seed_history(session=db.session, count=args.count, months=12,
                          today=local_date(app.extensions["onetrip"].clock()))

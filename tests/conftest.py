@@ -38,7 +38,9 @@ def pytest_configure(config):
     if start.tzinfo is None:
         raise pytest.UsageError("--clock needs an offset, e.g. 2026-09-30T10:00:00+08:00")
     config.onetrip_start = start
-    config.addinivalue_line("markers", "fuzz: generated requests (schemathesis); slow, run in CI")
+    config.addinivalue_line("markers", "fuzz: searches many inputs (schemathesis, sweeps of layouts, loads "
+                                       "and callers); slow, run in CI (one case of each sweep stays in the "
+                                       "fast loop)")
     config.addinivalue_line("markers", "browser: drives headless Chromium against a live server")
     config.addinivalue_line("markers", "s3: talks to an S3 endpoint (skipped by --without-s3)")
     config.addinivalue_line("markers", "live: a real server process or a gateway that really sleeps "
@@ -139,7 +141,8 @@ def app(database_url, tmp_path_factory, pytestconfig):
     with application.app_context():
         upgrade()
         seed_demo(session=db.session, clock=MovableClock(pytestconfig.onetrip_start),
-                  cipher=application.extensions["onetrip"].cipher, passwords=application.extensions["onetrip"].passwords)
+                  cipher=application.extensions["onetrip"].cipher,
+                  passwords=application.extensions["onetrip"].passwords)
         application.config["SEED_SNAPSHOT"] = _snapshot(db)
         db.session.remove()
     yield application
