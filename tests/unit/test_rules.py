@@ -124,7 +124,10 @@ def test_config_from_environment(tmp_path, monkeypatch):
     assert load_config({})["SECRET_KEY"] == defaults["SECRET_KEY"]
     for bad in ({"CARRIER_WEBHOOK_SECRETS": "EMS"}, {"ACCESS_TOKEN_MINUTES": "soon"},
                 {"ID_ENCRYPTION_KEY": "c2hvcnQ"}, {"NORMALISE_CONCURRENCY": "0"},
-                {"NORMALISE_WAIT_SECONDS": "-1"}, {"LOG_FORMAT": "xml"}, {"MAX_HEADER_BYTES": "big"}):
+                {"NORMALISE_WAIT_SECONDS": "-1"}, {"LOG_FORMAT": "xml"}, {"MAX_HEADER_BYTES": "big"},
+                # The settings tests/api/test_adversary_startup.py starts a process with.
+                {"CORS_ORIGINS": "h5.example.gov.cn"}, {"OBJECT_STORE": "ftp://files.example"},
+                {"S3_ENDPOINT_URL": "not a url"}, {"ACCESS_TOKEN_MINUTES": "thirty"}):
         with pytest.raises(ConfigError):
             load_config(bad)
 
