@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict
 from app.services import outbox
 from tests.factories import submitted_and_accepted
-from tests.helpers import app_now
+from tests.helpers import app_now, parsed
 
 SERVICES = Path(__file__).resolve().parents[2] / "app" / "services"
 
@@ -22,8 +22,7 @@ def test_services_commit_and_roll_back_only_through_transaction():
     for path in sorted(SERVICES.glob("*.py")):
         if path.name == "unit_of_work.py":
             continue
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for node in ast.walk(tree):
+        for node in ast.walk(parsed(path)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                     node.func.attr in ("commit", "rollback", "begin", "begin_nested"):
                 found.append(f"{path.name}:{node.lineno} .{node.func.attr}()")

@@ -9,6 +9,7 @@ from pathlib import Path
 from models.shipment import CARRIER_STATUSES, RANK, ShipmentStatus
 from models.staff import Party, Role
 from models.workflow import TRANSITIONS, AppStatus, SubStatus
+from tests.helpers import parsed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _sources(*packages: str):
     for package in packages:
         for path in sorted((ROOT / package).rglob("*.py")):
-            yield path.relative_to(ROOT).as_posix(), ast.parse(path.read_text(encoding="utf-8"))
+            yield path.relative_to(ROOT).as_posix(), parsed(path)
 
 
 def test_every_shipment_status_is_in_the_state_machine_and_ranked():
