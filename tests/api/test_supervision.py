@@ -183,7 +183,7 @@ def _complete(client, sms, phone="13800138000"):
     return citizen, application, clerk
 
 
-def test_warnings_filters_bind_each_request_s_values(client, sms, db_session):
+def test_warnings_filters_bind_each_request_s_values(client, sms, db_session, passwords):
     """The warnings UNION is built once per shape of filters (app.services.supervision._warnings) and
     takes its lights, region, hall and department as parameters: each request's own values decide,
     whatever an earlier request of the same shape bound."""
@@ -194,8 +194,8 @@ def test_warnings_filters_bind_each_request_s_values(client, sms, db_session):
     later = datetime.combine(row.promised_date, datetime.min.time(), tzinfo=SHANGHAI) + timedelta(days=30)
     deadline_scan.scan_deadlines(session=db_session, clock=lambda: later)
     hall, county = row.hall_id, row.region_code
-    create_staff(session=db_session, username="other-sup", password="Super#2026", role="supervisor",
-                 region_code="330802")
+    create_staff(session=db_session, passwords=passwords, username="other-sup", password="Super#2026",
+                 role="supervisor", region_code="330802")
     db_session.commit()
     other = client.post("/api/v1/auth/staff-tokens", json={"username": "other-sup", "password": "Super#2026"}).json
     supervisor = login_staff(client, "supervisor")["headers"]
