@@ -37,17 +37,26 @@ round):
     3. the 304 in front of Flask (app/progress_front.py): an unchanged
       poll whose token, stamp, calendar and tag are all in memory gets
       Flask's own 304 headers (learned per Origin) from a WSGI layer (load 4) 0.514      0.903     0 / 0 *
+    4. the front also gives a remembered body (200 without an ETag, or
+      with an old one); a remembered poll through Flask makes no session
+      (the calendar's version read by key). Final run, 17:55 UTC, nothing
+      else running (load 2.5 before, 4.6 after: the bench's own servers),
+      5 rounds of 8 s: bare 3,251 req/s; 200 3,232 (rounds 0.81-1.19)     1.036      0.948     0 / 0 *
+      (304 3,164 req/s, rounds 0.85-1.30)
     * an unchanged case polled again; a changed case, a first poll or a worker whose feed is down
       still costs 2 / 1, as in step 1 (tests/api/test_progress_edge.py counts both).
-    The same run with the memory off: 200 0.201, 304 0.217 (step 1's path under the same load).
+    The same final run with the memory off: 200 0.160, 304 0.268 (step 1's path; worse than step 1's
+    quiet figures because the three servers and wrk share the two cores with PostgreSQL).
+    Round-to-round swings of 2x are gunicorn's: 16 keep-alive connections spread over 2 workers as
+    they happen to be accepted, for the bare app as for ours; take the median of several rounds.
 
-Where the time goes now (the breakdown at the end, in-process, CPU µs of the worker, loaded
-machine): bare Flask 153; a 304 in front 78 (cheaper than bare Flask: no Flask at all, one dict
-look-up each for the token, the stamp, the calendar and the language, a SHA-1, the access line and
-the histogram sample); a 200 with body and stamp in memory ~490 (Flask's request context, routing,
-flask-smorest's etag/response wrappers, the auth wrapper, the hooks, the access line); with nothing
-in memory a 304 is ~1,200 and a 200 ~2,300 (one and two statements: each a round trip through
-SQLAlchemy to a PostgreSQL that shares the same two cores).
+Where the time goes now (the breakdown at the end, in-process, µs of the worker's CPU, final run):
+bare Flask 109; a 304 in front 65 and a remembered 200 in front 58 (cheaper than bare Flask: no Flask
+at all: one dict look-up each for the token, the stamp, the calendar, the language and the body, a
+SHA-1, the access line and the histogram sample); through Flask with the stamp and body remembered
+~470 (measured before step 4 at load 2: Flask's request context, routing, flask-smorest's wrappers,
+the auth wrapper, the hooks); with nothing in memory a 304 is ~1,300 and a 200 ~2,300 (one and two
+statements: each a round trip through SQLAlchemy to a PostgreSQL that shares the same two cores).
 
 What the memory costs and risks (README, "Running in production"): one more PostgreSQL connection
 per worker (LISTEN), ~250 bytes a remembered case (10,000 by default) and 1 MiB of bodies; a change
@@ -233,10 +242,11 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
     bare_us = median3(lambda: per_request(bare, "/json", {}))
     answered = front.answered
     front_us = median3(lambda: per_request(app, url, conditional))
-    front._unchanged = lambda environ, application_id: None  # the front stands aside: every poll to Flask
+    front_200_us = median3(lambda: per_request(app, url, auth))
+    front._answer = lambda *args: None  # the front stands aside: every poll to Flask
     flask_304_us = median3(lambda: per_request(app, url, conditional))
-    del front._unchanged
     warm_200_us = median3(lambda: per_request(app, url, auth))
+    del front._answer
     cold_304_us = median3(lambda: per_request(app, url, conditional, before=cache.clear))
     cold_200_us = median3(lambda: per_request(app, url, auth, before=cache.clear))
     with app.test_request_context(url, headers=auth):
@@ -269,6 +279,7 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
     print(f"  {'':<50}{'wall':>8}{'cpu':>8}")
     line("bare Flask JSON", bare_us)
     line("304 answered in front of Flask", front_us, f"{ratio(front_us)} ({front.answered - answered} answered there)")
+    line("200 answered in front of Flask (body remembered)", front_200_us, ratio(front_200_us))
     line("304 through Flask, stamp remembered", flask_304_us, ratio(flask_304_us))
     line("200 through Flask, stamp and body remembered", warm_200_us, ratio(warm_200_us))
     line("304, worker remembers nothing (first poll, SQLite)", cold_304_us, ratio(cold_304_us))
