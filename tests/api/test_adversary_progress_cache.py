@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -29,21 +28,17 @@ from tests.api.test_progress_edge import _count
 from tests.factories import submitted_and_accepted
 from tests.helpers import assert_error, bearer, login_citizen, login_staff
 
-WAIT_SECONDS = 10.0
+from tests.api.test_progress_cache import _cache, _poll_until  # noqa: E402
 
 
-def _cache(app):
-    return app.extensions["onetrip"].progress_cache
-
-
-def _poll_until(predicate, what: str, seconds: float = WAIT_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError(f"not within {seconds} s: {what}")
+def _watched_from_memory(app, client, application_id: int, headers: dict):
+    """The progress URL, a poll with its ETag answered from memory, and this process's watcher."""
+    url = f"/api/v1/applications/{application_id}/progress"
+    full = client.get(url, headers=headers)
+    cached = {**headers, "If-None-Match": full.headers["ETag"]}
+    watcher = _watcher(app)
+    _poll_until(lambda: not _count(app, client, url, cached)[1], "a poll answered from memory")
+    return url, cached, watcher
 
 
 def _watcher(app):
@@ -192,11 +187,7 @@ def test_postgres_a_change_made_at_once_after_the_feed_is_cut_is_not_missed(app,
     """The watcher's backend is terminated and the case changed in the same breath, before the
     watcher noticed: the change must still be seen (within the bounded wait)."""
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138094")
-    url = f"/api/v1/applications/{case['id']}/progress"
-    full = client.get(url, headers=citizen["headers"])
-    cached = {**citizen["headers"], "If-None-Match": full.headers["ETag"]}
-    watcher = _watcher(app)
-    _poll_until(lambda: not _count(app, client, url, cached)[1], "a poll answered from memory")
+    url, cached, watcher = _watched_from_memory(app, client, case["id"], citizen["headers"])
     outside = _outside(pg_url)
     try:
         with outside.connect() as conn:
@@ -369,11 +360,7 @@ def test_postgres_a_forked_worker_does_not_trust_the_parents_memory(app, client,
     from app.extensions import db
 
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138100")
-    url = f"/api/v1/applications/{case['id']}/progress"
-    full = client.get(url, headers=citizen["headers"])
-    cached = {**citizen["headers"], "If-None-Match": full.headers["ETag"]}
-    watcher = _watcher(app)
-    _poll_until(lambda: not _count(app, client, url, cached)[1], "a poll answered from memory")
+    url, cached, watcher = _watched_from_memory(app, client, case["id"], citizen["headers"])
     watcher._deliver = lambda payload: None  # the parent hears nothing more
     outside = _outside(pg_url)
     try:

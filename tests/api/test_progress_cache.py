@@ -19,14 +19,14 @@ def _cache(app):
     return app.extensions["onetrip"].progress_cache
 
 
-def _poll_until(predicate, what: str):
-    deadline = time.monotonic() + WAIT_SECONDS
+def _poll_until(predicate, what: str, seconds: float = WAIT_SECONDS):
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         found = predicate()
         if found:
             return found
         time.sleep(0.02)
-    raise AssertionError(f"not within {WAIT_SECONDS} s: {what}")
+    raise AssertionError(f"not within {seconds} s: {what}")
 
 
 def _remembered(app, client, url, headers):
