@@ -209,12 +209,7 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
             b"".join(body)
             getattr(body, "close", lambda: None)()
 
-        for _ in range(100):
-            once()
-        started, cpu = time.perf_counter(), time.process_time()
-        for _ in range(n):
-            once()
-        return (time.perf_counter() - started) / n * 1e6, (time.process_time() - cpu) / n * 1e6
+        return timed(once)
 
     def timed(func) -> float:
         for _ in range(50):

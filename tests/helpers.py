@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 from pathlib import Path
 
@@ -73,3 +74,24 @@ def parsed(path: Path) -> ast.Module:
     import graph, the unit of work) read the same ~150 files in several tests. Only walked, never
     changed."""
     return ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
+@contextlib.contextmanager
+def statements_run(app):
+    """Every SQL statement the app's engine runs inside the block, as (isolation level, statement)."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    ran: list[tuple[str | None, str]] = []
+
+    def record(conn, cursor, statement, *args):
+        ran.append((conn.get_execution_options().get("isolation_level"), statement))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,13 +5,13 @@ staff access-log INSERT (one a page) is counted apart."""
 from __future__ import annotations
 
 from flask import has_app_context
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.services.history import seed_history
 from models.application import Application
 from models.citizen import Citizen
-from tests.helpers import login_citizen, login_staff
+from tests.helpers import login_citizen, login_staff, statements_run
 
 LISTS = [
     ("citizen", "/api/v1/applications"), ("citizen", "/api/v1/applications?status=delivered"),
@@ -29,26 +29,17 @@ LISTS = [
 
 
 def _statements(app, client, url: str, headers: dict) -> tuple[int, int]:
-    with app.app_context():
-        engine = db.engine
     # A test's own session (requests share its app context, if it has one) ends its transaction, as
     # every request's does in production when its app context ends.
     if has_app_context():
         db.session.rollback()
-    seen, audit, in_transaction = [], [], []
-
-    def count(conn, cursor, statement, *args):
-        # The access-log write (staff reads of personal data) is one statement a page, not a look-up.
-        (audit if statement.lstrip().upper().startswith("INSERT INTO ACCESS_LOG") else seen).append(statement)
-        # A list only reads: no BEGIN/COMMIT round trips around its statements (autocommit).
-        if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            in_transaction.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app) as ran:
         answer = client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    # The access-log write (staff reads of personal data) is one statement a page, not a look-up.
+    audit = [s for _, s in ran if s.lstrip().upper().startswith("INSERT INTO ACCESS_LOG")]
+    seen = [s for _, s in ran if s not in audit]
+    # A list only reads: no BEGIN/COMMIT round trips around its statements (autocommit).
+    in_transaction = [s for level, s in ran if level != "AUTOCOMMIT"]
     assert answer.status_code == 200, answer.json
     assert len(audit) <= 1, audit
     assert not in_transaction, (url, in_transaction)

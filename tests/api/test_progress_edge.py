@@ -6,7 +6,7 @@ import base64
 import json
 
 from tests.factories import submitted_and_accepted
-from tests.helpers import app_now, assert_error, bearer, login_citizen
+from tests.helpers import app_now, assert_error, bearer, login_citizen, statements_run
 
 PHONE = "13800138061"
 
@@ -48,23 +48,9 @@ def test_a_token_for_no_account_is_refused(client, app):
 
 
 def _count(app, client, url: str, headers: dict):
-    from sqlalchemy import event
-
-    from app.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_run(app) as ran:
         answer = client.get(url, headers=headers)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return answer, seen
+    return answer, [statement for _, statement in ran]
 
 
 def _grow(client, db_session, application_id: int, clerk: dict, visits: int, events: int) -> None:
