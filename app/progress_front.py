@@ -26,8 +26,7 @@ from __future__ import annotations
 import os
 import re
 
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header, parse_etags, quote_etag
+from werkzeug.http import parse_etags, quote_etag
 
 from app.actors import CITIZEN
 from app.auth import remembered_subject
@@ -35,20 +34,14 @@ from app.clock import local_date
 from app.observability import ENVIRON_RULE
 from app.services.calendar import fresh_version
 from app.services.progress import tag_of
+from app.web import language
 
 PATH = re.compile(r"/api/v1/applications/([1-9][0-9]{0,9})/progress\Z")
 NOT_MODIFIED, OK = "304 NOT MODIFIED", "200 OK"
 # Never learned: what may differ from one answer to the next, or would bypass a check (a rate limit).
 NEVER_LEARNED = ("x-ratelimit-", "retry-after", "set-cookie", "content-", "transfer-encoding", "x-request-id")
 JSON = ("Content-Type", "application/json")
-LANGUAGES = ["zh-CN", "zh", "en"]
 REMEMBERED = 256  # origins, and Accept-Language values
-
-
-def language(header: str) -> str:
-    """What app.web.request_lang picks, from the raw header (the same werkzeug parser)."""
-    best = parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default="zh-CN")
-    return "en" if best == "en" else "zh-CN"
 
 
 class ProgressFront:

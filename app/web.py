@@ -5,6 +5,8 @@ import os
 from datetime import date, datetime
 
 from flask import current_app, request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from app.auth import current_actor
 from app.clock import Clock, local_date
@@ -52,10 +54,18 @@ def paged(pagination_parameters, fetch, *args, **kwargs) -> list:
     return rows
 
 
-def request_lang() -> str:
-    """zh-CN unless the client prefers English."""
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"], default="zh-CN")
+LANGUAGES = ["zh-CN", "zh", "en"]
+
+
+def language(header: str) -> str:
+    """zh-CN unless an Accept-Language header prefers English (werkzeug's own parser)."""
+    best = parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default="zh-CN")
     return "en" if best == "en" else "zh-CN"
+
+
+def request_lang() -> str:
+    """The language of this request's answer (`language` of its Accept-Language)."""
+    return language(request.headers.get("Accept-Language", ""))
 
 
 def progress_cache():

@@ -178,7 +178,7 @@ def test_a_rate_limited_or_cookie_answer_is_never_learned(app):
 
 
 def test_the_language_is_flask_s(app):
-    from app.progress_front import language
+    from app.web import language
 
     for header in ("", "en", "en-US,en;q=0.9", "zh-CN", "zh-TW, en;q=0.8", "fr", "en;q=0.1, zh;q=0.2", "*",
                    "en;q=0", "x" * 300):
@@ -186,6 +186,8 @@ def test_the_language_is_flask_s(app):
             from app.web import request_lang
 
             assert language(header) == request_lang(), header
+    assert [language(h) for h in ("", "en", "en-US,en;q=0.9", "zh-TW, en;q=0.8", "fr", "en;q=0.1, zh;q=0.2")] == [
+        "zh-CN", "en", "en", "en", "zh-CN", "zh-CN"]  # zh-TW is neither zh-CN nor zh: English next
 
 
 def test_writes_that_change_no_case_keep_the_memory(app, client, sms, polled, today):
