@@ -36,12 +36,17 @@ def _staff_actor(staff_id: int) -> Actor:
                  staff.carrier_id, staff.region_code or hall_region)
 
 
+def bearer_of(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value; None for anything else."""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
 def _bearer_token() -> str:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_of(request.headers.get("Authorization", ""))
+    if token is None:
         raise Unauthenticated("unauthorized")
-    return token.strip()
+    return token
 
 
 def authenticate(roles: tuple[str, ...] = ()) -> Actor:
@@ -59,10 +64,10 @@ def token_subject() -> tuple[str, int]:
     polling its progress) find it in a small cache and only its expiry is checked again."""
     token = _bearer_token()
     key = (current_app.config["JWT_SECRET_KEY"], token)
-    known = _VERIFIED.get(key)
+    known = _known(key)
     if known is not None:
-        kind, ident, expires = known
-        if expires is not None and expires <= time.time():
+        kind, ident, expired = known
+        if expired:
             raise Unauthenticated("token_expired")
         return kind, ident
     try:
@@ -86,17 +91,21 @@ def remembered_subject(secret: str, authorization: str) -> tuple[str, int] | Non
     """For a responder in front of Flask (app/progress_front.py): the (kind, id) of an
     `Authorization: Bearer` value whose token `token_subject` already verified in this process
     with this secret, while it has not expired; None for anything else (the full check decides)."""
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    known = _VERIFIED.get((secret, token.strip()))
-    if known is None or (known[2] is not None and known[2] <= time.time()):
-        return None
-    return known[0], known[1]
+    token = bearer_of(authorization)
+    known = _known((secret, token)) if token is not None else None
+    return None if known is None or known[2] else (known[0], known[1])
 
 
 _VERIFIED: dict[tuple[str, str], tuple[str, int, float | None]] = {}
 _VERIFIED_MAX = 10_000
+
+
+def _known(key: tuple[str, str]) -> tuple[str, int, bool] | None:
+    """(kind, id, expired now) of a token this process verified with that secret; None if it did not."""
+    known = _VERIFIED.get(key)
+    if known is None:
+        return None
+    return known[0], known[1], known[2] is not None and known[2] <= time.time()
 
 
 def _load_actor() -> Actor:
