@@ -3,7 +3,7 @@ per request (goal: <= 3, the staff access-log INSERT aside; 2 now), against GET 
 
     .venv/bin/python bench/list_pages.py [--server postgresql+psycopg://postgres@127.0.0.1:5432/]
                                          [--count 1000000] [--repeat 21] [--db NAME] [--keep] [--explain]
-                                         [--only PATH-PART ...] [--profile N]
+                                         [--only PATH-PART ...] [--profile N] [--gc N]
 
 Creates a fresh database on the server (or reuses --db NAME when it already holds a seeded history),
 migrates it, seeds the demo catalogue and `count` past applications (app.services.history.seed_history,
@@ -215,6 +215,9 @@ def main() -> None:
     parser.add_argument("--only", action="append", help="time only the lists whose path contains this (repeatable)")
     parser.add_argument("--profile", type=int, metavar="N",
                         help="instead of timing: cProfile N requests of each list (--only) and print the top")
+    parser.add_argument("--gc", type=int, metavar="N",
+                        help="instead of timing: N requests of the lists (--only) round-robin, with the garbage "
+                             "collector's pauses, as the app loaded and then frozen as gunicorn.conf.py does")
     args = parser.parse_args()
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -331,6 +334,9 @@ def run(url: str, args, *, seeded: bool) -> None:
         for who, path in lists:
             profile(client, path, headers[who], args.profile)
         return
+    if args.gc:
+        pauses(client, [(path, headers[who]) for who, path in lists], args.gc)
+        return
     load = os.getloadavg()
     print(f"{have} applications; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores; "
           f"median of {args.repeat}")
@@ -376,6 +382,45 @@ def profile(client, url: str, headers: dict, n: int) -> None:
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("tottime").print_stats(30)
     stats.sort_stats("cumulative").print_stats(60)
+
+
+def pauses(client, requests: list[tuple[str, dict]], n: int) -> None:
+    """`n` requests (the lists round-robin) timed one by one, with every pause of the garbage collector
+    by generation; once as the app loaded, once after gunicorn.conf.py's post_worker_init freeze."""
+    import gc
+
+    spent: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    began = [0.0]
+
+    def watch(phase, info):
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            spent[info["generation"]].append((time.perf_counter() - began[0]) * 1000)
+
+    for url, headers in requests:
+        client.get(url, headers=headers)
+    gc.callbacks.append(watch)
+    try:
+        for label in ("as loaded", "frozen (gunicorn.conf.py)"):
+            if label != "as loaded":
+                gc.collect()
+                gc.freeze()
+            for each in spent.values():
+                each.clear()
+            times = []
+            for i in range(n):
+                url, headers = requests[i % len(requests)]
+                started = time.perf_counter()
+                client.get(url, headers=headers)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            print(f"{label:28} ms a request: p50 {times[n // 2]:6.2f}  p99 {times[int(n * 0.99)]:6.2f}  "
+                  f"max {times[-1]:6.2f};  collections (count, longest ms, total ms): " + "  ".join(
+                      f"gen{g} {len(p)}, {max(p, default=0):.1f}, {sum(p):.0f}" for g, p in spent.items()))
+    finally:
+        gc.callbacks.remove(watch)
+        gc.unfreeze()
 
 
 def explain(engine, statements: list[tuple], *, show: bool) -> float:

@@ -101,3 +101,15 @@ def test_gunicorn_hands_freed_memory_back_after_big_requests(monkeypatch, tmp_pa
     assert answered("application/json", nr=conf.TRIM_EVERY)
     assert trims == [0] * 5
     conf.post_request(worker, None, {}, None)  # the app failed before an answer existed
+
+
+def test_a_worker_freezes_the_loaded_app_once_it_is_loaded(monkeypatch, tmp_path):
+    """gunicorn calls post_worker_init after the worker loaded the app: what is left after one
+    collection is frozen, so full collections stop walking the app's ~200,000 objects (a pause of
+    100-150 ms every few hundred list pages: bench/list_pages.py --gc)."""
+    conf = _gunicorn_conf(monkeypatch, tmp_path)
+    calls = []
+    monkeypatch.setattr(conf, "gc", SimpleNamespace(collect=lambda: calls.append("collect"),
+                                                    freeze=lambda: calls.append("freeze")))
+    conf.post_worker_init(SimpleNamespace(nr=0))
+    assert calls == ["collect", "freeze"]  # garbage collected first: never frozen for the worker's life
