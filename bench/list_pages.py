@@ -177,8 +177,8 @@ server and CPU columns).
   (/healthz 0.21 ms.) The 18.8-24.0 ms of the hall inbox above were at load 2+ with other sessions'
   suites on the same cores: at that load the hall inbox is the list that can still pass 20 ms.
   Left alone there: orjson as the JSON columns' decoder (~0.7 ms of the ~140 documents a hall page
-  decodes) reads a number past 64 bits as a float and refuses 1e400 where json reads them whole:
-  a form value changed on its way back is not worth 0.7 ms.
+  decodes) reads a number past 64 bits as a float (json keeps it whole) and refuses 1e400 (json
+  reads inf): a form value changed or unreadable on its way back is not worth 0.7 ms.
 
   10. pauses (--gc N: N requests of the lists round-robin, each timed, with the garbage collector's
       pauses by generation). A worker holds ~200,000 objects once the app is loaded; a full
