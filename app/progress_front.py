@@ -8,8 +8,9 @@ Flask's request machinery (context, hooks, flask-smorest's wrappers, the session
 - the worker's progress cache is live, watched from this very process (not a parent that forked it),
   and knows the case's stamp for this citizen today (app/services/progress_cache.py: kept only
   while every change is heard);
-- the calendar's version is fresh (app/services/calendar.py) and the language is the one Flask would
-  pick, which make the tag (app.services.progress.tag_of, the same function the view uses);
+- the versions of the calendar and of the names the view shows are fresh (app.services.progress
+  .fresh_reference) and the language is the one Flask would pick, which make the tag
+  (app.services.progress.tag_of, the same function the view uses);
 - no header is over MAX_HEADER_BYTES (Flask would refuse with 431);
 - the tag is in If-None-Match: 304; otherwise the body kept under that tag: 200 with it (a phone
   that does not keep ETags); otherwise Flask builds it;
@@ -32,8 +33,7 @@ from app.actors import CITIZEN
 from app.auth import remembered_subject
 from app.clock import local_date
 from app.observability import ENVIRON_RULE
-from app.services.calendar import fresh_version
-from app.services.progress import tag_of
+from app.services.progress import fresh_reference, tag_of
 from app.web import language
 
 PATH = re.compile(r"/api/v1/applications/([1-9][0-9]{0,9})/progress\Z")
@@ -103,10 +103,10 @@ class ProgressFront:
             return None
         today = local_date(services.clock())
         known = cache.stamp(application_id, subject[1], today)
-        calendar = fresh_version(cache.calendar_key)
-        if known is None or calendar is None:
+        reference = fresh_reference(cache.reference_key)
+        if known is None or reference is None:
             return None
-        return tag_of(known, today, calendar, self._language(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
+        return tag_of(known, today, reference, self._language(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
 
     def _language(self, header: str) -> str:
         found = self._languages.get(header)

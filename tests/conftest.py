@@ -187,12 +187,14 @@ def _fresh_state(request):
         return
     application = request.getfixturevalue("app")
     from app.extensions import db, limiter
+    from app.services.remembered import forget_all
 
     with application.app_context():
         _restore(db, application.config["SEED_SNAPSHOT"])
     limiter.reset()
     services = application.extensions["onetrip"]
     services.progress_cache.clear()  # ids start again after the restore: nothing remembered of the last test
+    forget_all()  # the calendar and the catalogue's names went back to the seed's behind the app's back
     services.sms.sent.clear()
     services.sms.fail = False
     services.wechat.reset()

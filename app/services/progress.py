@@ -16,17 +16,19 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 import orjson
-from sqlalchemy import Date, Integer, and_, bindparam, func, select, text
+from sqlalchemy import Date, Integer, and_, bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
 from app.actors import CITIZEN, Actor
 from app.clock import Clock, local_date
 from app.services import i18n
 from app.services.cases import visible_to
-from app.services.calendar import bind_key, calendar_version, fresh_version, load_calendar
+from app.services.calendar import calendar_version, fresh_version, load_calendar
 from app.services.deadlines import compute_deadline
 from app.services.progress_cache import ProgressCache
+from app.services.remembered import Remembered, bind_key
 from models.application import Application, Event
+from models.catalogue import Carrier, Department, Hall, Item
 from models.base import UTCDateTime
 from models.citizen import Citizen
 from models.shipment import Shipment
@@ -79,6 +81,32 @@ def _stamp_statement():
 
 _STAMP = _stamp_statement()
 
+# The names a view shows that are not the case's own (an item renamed in the catalogue, a department,
+# a hall, a carrier): read once a minute per process, at once after news that anything may have
+# changed (a catalogue write in this process, or `*` from app.gateways.changes), and named in the tag.
+_NAMES = union_all(*(select(literal(kind), table.id, name)
+                     for kind, table, name in (("i", Item, Item.main_name), ("d", Department, Department.name),
+                                               ("h", Hall, Hall.name), ("c", Carrier, Carrier.name))))
+
+
+def _read_names(session: Session) -> tuple[None, str]:
+    rows = sorted(tuple(row) for row in read_connection(session).execute(_NAMES))
+    return None, hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
+
+
+_names = Remembered(_read_names)
+
+
+def reference_version(session: Session) -> str:
+    """Names the holiday calendar and the names this process shows (for the progress tag)."""
+    return f"{calendar_version(session)}.{_names.get(session)[1]}"
+
+
+def fresh_reference(key: str | None) -> str | None:
+    """`reference_version` without a session while both copies are fresh (None: read them again)."""
+    calendar, names = fresh_version(key), _names.fresh(key)
+    return None if calendar is None or names is None else f"{calendar}.{names}"
+
 
 def read_connection(session: Session):
     """The session's connection for a request that only reads: in autocommit when the session has
@@ -98,8 +126,9 @@ def progress_stamp(*, session: Session, clock: Clock, citizen_id: int, applicati
     None: no such account (the token names nobody: 401). "": not the caller's case (404). The tag
     changes with every change of the case (each writes an event, events are never updated, and
     its version moves), with the case itself (its id and creation instant: an id used again after a
-    database is restored from a backup names another case), with the day (remaining working days), the holiday calendar, the language
-    and the shape of the view. The calendar is re-read at most once a minute (app.services.calendar)."""
+    database is restored from a backup names another case), with the day (remaining working days), the
+    holiday calendar and the names the view shows (a renamed item), the language and the shape of the
+    view. The calendar and the names are re-read at most once a minute (app.services.remembered)."""
     today = local_date(clock())
     known = cache.stamp(application_id, citizen_id, today) if cache is not None else None
     if known is None:
@@ -113,17 +142,18 @@ def progress_stamp(*, session: Session, clock: Clock, citizen_id: int, applicati
         known = f"{application_id}:{row[4].isoformat()}:{row[2]}:{row[3]}"
         if cache is not None:
             cache.keep_stamp(application_id, citizen_id, today, known, generation=generation)
-    calendar = fresh_version(cache.calendar_key) if cache is not None else None
-    if calendar is None:
-        calendar = calendar_version(session)
+    reference = fresh_reference(cache.reference_key) if cache is not None else None
+    if reference is None:
+        reference = reference_version(session)
         if cache is not None:
-            cache.calendar_key = bind_key(session)
-    return tag_of(known, today, calendar, lang)
+            cache.reference_key = bind_key(session)
+    return tag_of(known, today, reference, lang)
 
 
-def tag_of(known: str, today: date, calendar: str, lang: str) -> str:
-    """The ETag from what the case's stamp names, the day, the calendar, the language and the shape."""
-    return hashlib.sha1(f"{known}:{today.isoformat()}:{calendar}:{lang}:{REPRESENTATION}".encode()).hexdigest()
+def tag_of(known: str, today: date, reference: str, lang: str) -> str:
+    """The ETag from what the case's stamp names, the day, the calendar and the names shown
+    (`reference_version`), the language and the shape."""
+    return hashlib.sha1(f"{known}:{today.isoformat()}:{reference}:{lang}:{REPRESENTATION}".encode()).hexdigest()
 
 
 def _iso_pg(column: str) -> str:

@@ -11,10 +11,12 @@ Two parts, with different rules of trust:
   is used until it listens again. A change this worker commits is forgotten here at once
   (`forget`), before its answer leaves: a phone that writes and then polls is never told "unchanged".
 - **bodies**: the JSON document for a tag. The tag names everything the body is built from (the
-  case's version and last event, the day, the calendar, the language, the shape), so a body kept
-  under its tag is right for as long as the tag is, except for the catalogue's names it shows (an
-  item, a department, a hall, a carrier renamed): news that anything may have changed drops them
-  too. They are kept on any database (on SQLite, only this process's own changes are news).
+  case's version and last event, the day, the calendar and the catalogue's names it shows, the
+  language, the shape), so a body kept under its tag is right for as long as the tag is. The
+  calendar and the names are remembered per process (app.services.remembered, re-read at least once
+  a minute): news that anything may have changed drops the bodies and makes the calendar and the
+  names be read again at once. Bodies are kept on any database (on SQLite, only this process's own
+  changes are news).
 
 Bounded: `cases` stamps (about 300 bytes each: a case polled by one citizen keeps an int, not a set)
 least recently kept first out, and `body_bytes` of bodies, least recently used first out; either 0
@@ -25,6 +27,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import date
+
+from app.services.remembered import forget_all
 
 
 class ProgressCache:
@@ -39,7 +43,7 @@ class ProgressCache:
         self.generation = 0
         self.live = False  # set by the watcher: True only while every change is being heard
         self.watched_by: int | None = None  # the process whose watcher tells this cache (a fork must re-ask)
-        self.calendar_key: str | None = None  # app.services.calendar.bind_key of the database it serves
+        self.reference_key: str | None = None  # app.services.remembered.bind_key of the database it serves
 
     # --- stamps -------------------------------------------------------------------------------
     def stamp(self, application_id: int, citizen_id: int, day: date) -> str | None:
@@ -74,6 +78,7 @@ class ProgressCache:
         with self._lock:
             self.generation += 1
             if application_ids is None:
+                forget_all()  # the calendar and the names bodies show are read again too
                 self._stamps.clear()
                 self._bodies.clear()
                 self._body_bytes = 0

@@ -6,7 +6,6 @@ from app.crypto import mask_phone, masked_form
 from app.schemas import Schema
 from blueprints.auth.schemas import Mobile
 from blueprints.catalogue.schemas import FormFieldSchema
-from app.crypto import mask_phone
 from models.assistance import CHANNELS
 from models.workflow import AppStatus
 

@@ -296,6 +296,42 @@ def test_a_renamed_item_reaches_a_phone_without_an_etag(app, client, sms):
     assert names[subcase["item_code"]] == "改名后的事项", "the body kept under the tag names the old item"
 
 
+def test_a_renamed_item_is_never_answered_unchanged(app, client, sms, db_session, monkeypatch):
+    """A phone that keeps its ETag: the body names the sub-case's item, so an item renamed in the
+    catalogue changes the tag (at once in the worker that renamed it; in another worker within the
+    minute it remembers the names, or at once on PostgreSQL when it hears `*`). The tag named only
+    the case, so the phone was told 304 and showed the old name for the life of the case."""
+    from sqlalchemy import update
+
+    from app.services import progress
+    from models.catalogue import Department
+
+    citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138095")
+    url = f"/api/v1/applications/{case['id']}/progress"
+    before = client.get(url, headers=citizen["headers"])
+    tag = before.headers["ETag"]
+    assert client.get(url, headers={**citizen["headers"], "If-None-Match": tag}).status_code == 304
+    subcase = before.json["subcases"][0]
+    admin = login_staff(client, "admin")["headers"]
+    payload = _item_payload(client.get(f"/api/v1/items/{subcase['item_code']}").json)
+    payload["main_name"] = "改名后的事项"
+    assert client.put(f"/api/v1/admin/items/{subcase['item_code']}", json=payload, headers=admin).status_code == 200
+    after = client.get(url, headers={**citizen["headers"], "If-None-Match": tag})
+    assert after.status_code == 200, "the renamed item was answered 304: the phone keeps the old name"
+    assert {s["item_code"]: s["item_name"] for s in after.json["subcases"]}[subcase["item_code"]] == "改名后的事项"
+    again = client.get(url, headers={**citizen["headers"], "If-None-Match": after.headers["ETag"]})
+    assert again.status_code == 304  # and the new tag holds
+
+    # Renamed behind this worker's back (another worker, or SQL): the minute it remembers names is up.
+    db_session.execute(update(Department).where(Department.code == subcase["department"])
+                       .values(name="改名后的部门"))
+    db_session.commit()
+    monkeypatch.setattr(progress._names, "_copies", {})
+    renamed = client.get(url, headers={**citizen["headers"], "If-None-Match": after.headers["ETag"]})
+    assert renamed.status_code == 200
+    assert {s["department"]: s["department_name"] for s in renamed.json["subcases"]}[subcase["department"]] == "改名后的部门"
+
+
 def test_bodies_never_cross_languages_or_cases(client, sms):
     """Same case in zh-CN and en, two cases of one citizen: each body is its own."""
     citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138097")

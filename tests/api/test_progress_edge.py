@@ -152,7 +152,7 @@ def test_progress_etag_follows_the_day_and_the_calendar(app, client, sms, clock,
     # (at most a minute later), and the tag changes with it.
     db_session.add(CalendarOverride(day=(clock() + timedelta(days=3)).date(), is_workday=False, reason="调休"))
     db_session.commit()
-    monkeypatch.setattr(calendar, "_cache", {})
+    monkeypatch.setattr(calendar._overrides, "_copies", {})
     later = client.get(url, headers={**citizen["headers"], "If-None-Match": tomorrow.headers["ETag"]})
     assert later.status_code == 200 and later.headers["ETag"] != tomorrow.headers["ETag"]
 

@@ -147,7 +147,7 @@ def test_a_new_day_or_a_calendar_read_again_goes_to_flask(app, client, polled, c
     etag = _tag(client, url, citizen["headers"])
     _answered_in_front(app, client, url, citizen["headers"], etag)
     front = _front(app)
-    monkeypatch.setattr(calendar, "_cache", {})  # the minute is up: Flask reads the calendar again
+    monkeypatch.setattr(calendar._overrides, "_copies", {})  # the minute is up: Flask reads the calendar again
     before = front.answered
     assert _poll(client, url, citizen["headers"], etag).status_code == 304 and front.answered == before
     clock.advance(days=1)

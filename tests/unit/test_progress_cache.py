@@ -98,3 +98,36 @@ def test_notifications_parsed_safely():
     assert parse("*") is None  # anything may have changed
     for mangled in ("a:1,x", "b:2", "", "a", "a:", "a:1,,2"):
         assert parse(mangled) is None  # unknown or mangled: assume anything changed
+
+
+def test_reference_data_is_read_once_a_minute_per_database_and_again_on_news(monkeypatch):
+    """app.services.remembered: the calendar and the names a progress body shows."""
+    from types import SimpleNamespace
+
+    from app.services import remembered
+
+    reads = []
+
+    def read(session):
+        reads.append(session.get_bind().url)
+        return len(reads), f"v{len(reads)}"
+
+    kept = remembered.Remembered(read)
+    try:
+        now = [1000.0]
+        monkeypatch.setattr(remembered.time, "monotonic", lambda: now[0])
+        one, two = (SimpleNamespace(get_bind=lambda url=url: SimpleNamespace(url=url)) for url in ("db1", "db2"))
+        assert kept.fresh("db1") is None  # never read: the caller reads with a session
+        assert kept.get(one) == (1, "v1") and kept.get(one) == (1, "v1") and kept.fresh("db1") == "v1"
+        assert kept.get(two) == (2, "v2") and kept.fresh("db1") == "v1"  # one copy per database
+        now[0] += remembered.CACHE_SECONDS + 1
+        assert kept.fresh("db1") is None and kept.get(one) == (3, "v3")
+        remembered.forget_all()  # `*`: anything may have changed
+        assert kept.fresh("db1") is None and kept.fresh("db2") is None and kept.get(one) == (4, "v4")
+        cache = ProgressCache(cases=10, body_bytes=1000)
+        cache.forget([1])  # news of named cases: the reference data stays
+        assert kept.fresh("db1") == "v4"
+        cache.forget(None)
+        assert kept.fresh("db1") is None
+    finally:
+        remembered._every.remove(kept)

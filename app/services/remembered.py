@@ -1,0 +1,54 @@
+"""Reference data that changes a few times a year (the holiday calendar, the names a progress view
+shows): each process reads it at most once every CACHE_SECONDS per database, and at once after the
+process itself changed it or heard that anything may have changed (`forget_all`).
+
+A `Remembered` keeps, per database, the value read and a fingerprint of it: ETags of views that
+show the value name its fingerprint, so every worker names the same data alike, and a change gets a
+new name within CACHE_SECONDS."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+CACHE_SECONDS = 60
+_every: list[Remembered] = []
+
+
+def bind_key(session: Session) -> str:
+    """Which database: this process keeps one copy per database."""
+    return str(session.get_bind().url)
+
+
+class Remembered:
+    def __init__(self, read: Callable[[Session], tuple[Any, str]]) -> None:
+        """`read(session)` -> (value, fingerprint)."""
+        self._read = read
+        self._copies: dict[str, tuple[float, Any, str]] = {}
+        _every.append(self)
+
+    def get(self, session: Session) -> tuple[Any, str]:
+        key = bind_key(session)
+        copy = self._copies.get(key)
+        if copy is None or copy[0] < time.monotonic():
+            value, fingerprint = self._read(session)
+            copy = self._copies[key] = (time.monotonic() + CACHE_SECONDS, value, fingerprint)
+        return copy[1], copy[2]
+
+    def fresh(self, key: str | None) -> str | None:
+        """The fingerprint without a session (making one costs more than the rest of a remembered
+        poll), while this process's copy for that database (`bind_key`) is fresh; None when it must
+        be read again (by `get`)."""
+        copy = self._copies.get(key) if key else None
+        return copy[2] if copy is not None and copy[0] >= time.monotonic() else None
+
+    def forget(self) -> None:
+        self._copies.clear()
+
+
+def forget_all() -> None:
+    """Anything may have changed (app.gateways.changes: news of `*`): every copy is read again."""
+    for remembered in _every:
+        remembered.forget()
