@@ -7,6 +7,7 @@ show the value name its fingerprint, so every worker names the same data alike, 
 new name within CACHE_SECONDS."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,14 +28,22 @@ class Remembered:
         """`read(session)` -> (value, fingerprint)."""
         self._read = read
         self._copies: dict[str, tuple[float, Any, str]] = {}
+        self._lock = threading.Lock()
+        self._generation = 0  # moves with every `forget`: a read it overtook is used once, not kept
         _every.append(self)
 
     def get(self, session: Session) -> tuple[Any, str]:
         key = bind_key(session)
         copy = self._copies.get(key)
         if copy is None or copy[0] < time.monotonic():
+            # The minute counts from before the read (a change committed while it ran is seen within
+            # the minute), and news heard while it ran (a rename committed meanwhile) leaves nothing kept.
+            generation, until = self._generation, time.monotonic() + CACHE_SECONDS
             value, fingerprint = self._read(session)
-            copy = self._copies[key] = (time.monotonic() + CACHE_SECONDS, value, fingerprint)
+            copy = (until, value, fingerprint)
+            with self._lock:
+                if generation == self._generation:
+                    self._copies[key] = copy
         return copy[1], copy[2]
 
     def fresh(self, key: str | None) -> str | None:
@@ -45,7 +54,9 @@ class Remembered:
         return copy[2] if copy is not None and copy[0] >= time.monotonic() else None
 
     def forget(self) -> None:
-        self._copies.clear()
+        with self._lock:
+            self._generation += 1
+            self._copies.clear()
 
 
 def forget_all() -> None:
