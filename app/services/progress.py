@@ -84,14 +84,22 @@ _STAMP = _stamp_statement()
 # The names a view shows that are not the case's own (an item renamed in the catalogue, a department,
 # a hall, a carrier): read once a minute per process, at once after news that anything may have
 # changed (a catalogue write in this process, or `*` from app.gateways.changes), and named in the tag.
-_NAMES = union_all(*(select(literal(kind), table.id, name)
+_NAMES = union_all(*(select(literal(kind), table.id, table.code, name)
                      for kind, table, name in (("i", Item, Item.main_name), ("d", Department, Department.name),
                                                ("h", Hall, Hall.name), ("c", Carrier, Carrier.name))))
 
 
-def _read_names(session: Session) -> tuple[None, str]:
+def _read_names(session: Session) -> tuple[dict, str]:
+    """(what a body may show: item and department names by code, hall and carrier names; the
+    fingerprint). Codes are in it too: a body shows a department's."""
     rows = sorted(tuple(row) for row in read_connection(session).execute(_NAMES))
-    return None, hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
+    shown: dict = {"i": {}, "d": {}, "h": set(), "c": set()}
+    for kind, _, code, name in rows:
+        if kind in ("i", "d"):
+            shown[kind][code] = name
+        else:
+            shown[kind].add(name)
+    return shown, hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
 
 
 _names = Remembered(_read_names)
@@ -273,9 +281,38 @@ def progress(*, session: Session, clock: Clock, application: Application | None 
 def progress_json(*, tag: str | None = None, cache: ProgressCache | None = None, **kwargs) -> bytes:
     """`progress` as the response body; the one kept under its `tag` when `cache` has it (a tag names
     everything the body is built from)."""
+    return progress_answer(tag=tag, cache=cache, **kwargs)[0]
+
+
+UNSETTLED = ".unsettled"  # a tag no poll computes: the phone's next poll is answered in full
+
+
+def progress_answer(*, tag: str | None = None, cache: ProgressCache | None = None, **kwargs) -> tuple[bytes, str | None]:
+    """(`progress` as the response body, the tag to give with it). The body shows the catalogue's
+    names as the database has them now; the tag names the names this process remembers (at most a
+    minute old). When they differ (a rename another worker made, not heard yet) the body is neither
+    kept nor given under the tag: renamed back before this worker reads the names again, the tag
+    would come back and name the undone name for the life of the case. It goes with a tag that never
+    matches, and the names are read again at the next poll."""
     body = cache.body(tag) if cache is not None and tag else None
-    if body is None:
-        body = orjson.dumps(progress(**kwargs))
-        if cache is not None and tag:
-            cache.keep_body(tag, body)
-    return body
+    if body is not None:
+        return body, tag
+    view = progress(**kwargs)
+    body = orjson.dumps(view)
+    if cache is None or not tag:
+        return body, tag
+    if not _shows_remembered_names(view, _names.fresh_value(cache.reference_key)):
+        _names.forget()
+        return body, tag + UNSETTLED
+    cache.keep_body(tag, body)
+    return body, tag
+
+
+def _shows_remembered_names(view: dict, shown: dict | None) -> bool:
+    if shown is None:  # the minute ran out meanwhile: nothing to compare with
+        return False
+    shipment = view["shipment"]
+    return (all(shown["i"].get(s["item_code"]) == s["item_name"] and shown["d"].get(s["department"])
+                == s["department_name"] for s in view["subcases"])
+            and all(v["hall"] in shown["h"] for v in view["visits"])
+            and (shipment is None or shipment["carrier"] is None or shipment["carrier"] in shown["c"]))

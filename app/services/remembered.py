@@ -53,6 +53,11 @@ class Remembered:
         copy = self._copies.get(key) if key else None
         return copy[2] if copy is not None and copy[0] >= time.monotonic() else None
 
+    def fresh_value(self, key: str | None) -> Any:
+        """The value of this process's fresh copy for that database, or None (as `fresh`)."""
+        copy = self._copies.get(key) if key else None
+        return copy[1] if copy is not None and copy[0] >= time.monotonic() else None
+
     def forget(self) -> None:
         with self._lock:
             self._generation += 1

@@ -11,7 +11,7 @@ from app.blueprint import Blueprint
 from app.errors import NotFound, Unauthenticated
 from app.services import applications as svc
 from app.services import cases
-from app.services.progress import progress_json, progress_stamp
+from app.services.progress import progress_answer, progress_stamp
 from app.web import deps, paged, progress_cache, request_lang, today
 from blueprints.applications import schemas as s
 
@@ -130,8 +130,9 @@ def get_progress(application_id, claimed_citizen):
     if tag in request.if_none_match:
         answer = Response(status=304)
     else:
-        answer = Response(progress_json(**deps(actor=False), application_id=application_id, lang=lang,
-                                        tag=tag, cache=cache),
-                          mimetype="application/json")
+        body, given = progress_answer(**deps(actor=False), application_id=application_id, lang=lang, tag=tag,
+                                      cache=cache)
+        etag_context()["etag"] = given  # another when the names it shows are not those the tag names
+        answer = Response(body, mimetype="application/json")
     answer.vary.add("Accept-Language")
     return answer
