@@ -90,12 +90,13 @@ _NAMES = union_all(*(select(literal(kind), table.id, table.code, name)
 
 
 def _read_names(session: Session) -> tuple[dict, str]:
-    """(what a body may show: item and department names by code, hall and carrier names; the
-    fingerprint). Codes are in it too: a body shows a department's."""
+    """(what a body may show: department names by code, item, hall and carrier names (a sub-case
+    keeps its own copy of the item's code); the fingerprint). Codes are in it too: a body shows a
+    department's."""
     rows = sorted(tuple(row) for row in read_connection(session).execute(_NAMES))
-    shown: dict = {"i": {}, "d": {}, "h": set(), "c": set()}
+    shown: dict = {"i": set(), "d": {}, "h": set(), "c": set()}
     for kind, _, code, name in rows:
-        if kind in ("i", "d"):
+        if kind == "d":
             shown[kind][code] = name
         else:
             shown[kind].add(name)
@@ -312,7 +313,7 @@ def _shows_remembered_names(view: dict, shown: dict | None) -> bool:
     if shown is None:  # the minute ran out meanwhile: nothing to compare with
         return False
     shipment = view["shipment"]
-    return (all(shown["i"].get(s["item_code"]) == s["item_name"] and shown["d"].get(s["department"])
-                == s["department_name"] for s in view["subcases"])
+    return (all(s["item_name"] in shown["i"] and shown["d"].get(s["department"]) == s["department_name"]
+                for s in view["subcases"])
             and all(v["hall"] in shown["h"] for v in view["visits"])
             and (shipment is None or shipment["carrier"] is None or shipment["carrier"] in shown["c"]))

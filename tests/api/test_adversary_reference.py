@@ -84,3 +84,55 @@ def test_a_rename_undone_within_the_minute_leaves_no_body_under_the_old_tag(app,
     plain = client.get(url, headers=english)
     assert plain.json["subcases"][0]["item_name"] == name, "another phone given the body kept with the undone name"
     assert client.get(url, headers={**english, "If-None-Match": plain.headers["ETag"]}).status_code == 304
+
+
+def test_postgres_a_department_renamed_at_psql_reaches_a_phone_answered_in_front(app, client, sms, pg_url):
+    """On PostgreSQL the watcher hears `*` from the departments' trigger: a phone whose polls the
+    front answers from memory (no statement, no Flask) gets the new name without waiting out the
+    minute, in zh-CN and in English, and its new tag settles."""
+    from sqlalchemy import text
+
+    from tests.api.test_adversary_progress_cache import _outside, _watched_from_memory
+    from tests.api.test_progress_cache import _poll_until
+    from tests.api.test_progress_front import _answered_in_front
+
+    citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138203")
+    url, cached, watcher = _watched_from_memory(app, client, case["id"], citizen["headers"])
+    english = {**citizen["headers"], "Accept-Language": "en"}
+    english_tag = client.get(url, headers=english).headers["ETag"]
+    _answered_in_front(app, client, url, cached, cached["If-None-Match"])
+    department = client.get(url, headers=citizen["headers"]).json["subcases"][0]["department"]
+    with _outside(pg_url).connect() as conn:
+        conn.execute(text("UPDATE departments SET name = '在psql改名的部门' WHERE code = :code"), {"code": department})
+
+    def renamed(headers):
+        answer = client.get(url, headers=headers)
+        return answer if answer.status_code == 200 and answer.json["subcases"][0]["department_name"] \
+            == "在psql改名的部门" else None
+
+    zh = _poll_until(lambda: renamed(cached), "the renamed department, not 304")
+    en = _poll_until(lambda: renamed({**english, "If-None-Match": english_tag}), "the renamed department in English")
+    assert en.headers["ETag"] != zh.headers["ETag"]
+    for headers, answer in ((citizen["headers"], zh), (english, en)):
+        again = _answered_in_front(app, client, url, headers, answer.headers["ETag"])
+        assert again.status_code == 304  # the new tag holds, answered from memory again
+
+
+def test_a_poll_when_the_minute_is_up_is_bounded_and_the_tag_settles(app, client, sms):
+    """When the copies are gone (the minute is up, or news of `*`): a 304 costs the stamp and one read
+    each of the calendar and the names, and the tag is the same (nothing changed); the next poll is
+    back to at most one statement."""
+    from app.services.remembered import forget_all
+    from tests.api.test_progress_edge import _count
+
+    citizen, case, clerk = submitted_and_accepted(client, sms, phone="13800138204")
+    url = f"/api/v1/applications/{case['id']}/progress"
+    tag = client.get(url, headers=citizen["headers"]).headers["ETag"]
+    cached = {**citizen["headers"], "If-None-Match": tag}
+    for _ in range(2):
+        forget_all()
+        answer, statements = _count(app, client, url, cached)
+        assert answer.status_code == 304 and answer.headers["ETag"] == tag
+        assert len(statements) <= 3, statements
+        answer, statements = _count(app, client, url, cached)
+        assert answer.status_code == 304 and len(statements) <= 1, statements
