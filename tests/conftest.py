@@ -116,7 +116,10 @@ def app(database_url, tmp_path_factory, pytestconfig):
 
     objects = tmp_path_factory.mktemp("objects")
     # Rate limits on Redis as in production when TEST_REDIS_URL is set (CI sets it), else in memory.
+    # Each run (each xdist worker) keeps its keys under a prefix of its own: `limiter.reset()`
+    # deletes the keys under its prefix, and must never wipe the limits of a run beside it.
     limits_storage = os.environ.get("TEST_REDIS_URL") or "memory://"
+    limits_prefix = f"onetrip-test-{secrets.token_hex(4)}"
     if limits_storage != "memory://":
         import redis
 
@@ -130,6 +133,7 @@ def app(database_url, tmp_path_factory, pytestconfig):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "OBJECT_STORE": f"local:{objects}",
         "RATELIMIT_STORAGE_URI": limits_storage,
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": limits_prefix},
         # An H5 page on another origin calls the API, as in the field (tests/api/test_clients.py).
         "CORS_ORIGINS": [H5_ORIGIN],
         # Staff passwords at a test cost: scrypt at production cost took ~0.2 s a login here, 90 s of
@@ -138,6 +142,7 @@ def app(database_url, tmp_path_factory, pytestconfig):
     })
     application.extensions["onetrip"].sms = FakeSms()
     application.extensions["onetrip"].wechat = FakeWechat()
+    application.extensions[SESSION_LIMITS] = limits_of_current_app()
     with application.app_context():
         upgrade()
         seed_demo(session=db.session, clock=MovableClock(pytestconfig.onetrip_start),
@@ -146,6 +151,7 @@ def app(database_url, tmp_path_factory, pytestconfig):
         application.config["SEED_SNAPSHOT"] = _snapshot(db)
         db.session.remove()
     yield application
+    limits_back_on(application).reset()  # this run's keys, nobody else's
     with application.app_context():
         from app.gateways.changes import watcher_of
 
@@ -153,6 +159,27 @@ def app(database_url, tmp_path_factory, pytestconfig):
         if watcher is not None:  # the database is dropped next: no reconnecting to it
             watcher.stop()
         db.engine.dispose()
+
+
+SESSION_LIMITS = "onetrip-test-limits"
+
+
+def limits_of_current_app() -> tuple:
+    """The storage (and its strategy) the shared limiter was last pointed at."""
+    from app.extensions import limiter
+
+    return limiter._storage, limiter._limiter
+
+
+def limits_back_on(application):
+    """Point the shared limiter at the session app's storage again and return that storage.
+    Flask-Limiter keeps one storage per Limiter object, and every create_app re-points the shared
+    `limiter` at its own: after a test that builds an app of its own (memory://), the session app's
+    limits would stay in memory for the rest of the run, never on the Redis that CI gives it."""
+    from app.extensions import limiter
+
+    limiter._storage, limiter._limiter = application.extensions[SESSION_LIMITS]
+    return limiter.storage
 
 
 def _tables(db):
@@ -191,6 +218,7 @@ def _fresh_state(request):
 
     with application.app_context():
         _restore(db, application.config["SEED_SNAPSHOT"])
+    limits_back_on(application)
     limiter.reset()
     services = application.extensions["onetrip"]
     services.progress_cache.clear()  # ids start again after the restore: nothing remembered of the last test
