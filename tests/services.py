@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -39,10 +40,19 @@ def _weed_binary() -> str:
 
 
 def _optional_ports(weed: str) -> tuple[str, ...]:
-    """Listeners newer SeaweedFS releases add on fixed ports (the Iceberg catalog on 8181 since
-    4.4x): two servers on one machine collide unless each gets a free one."""
+    """Every other listener `weed mini` opens by default on a fixed port ("... listen port
+    (default N)" in its usage): newer releases keep adding them (the Iceberg catalog on 8181 since
+    4.4x, the Lance namespace on 9101 in 4.48), and two servers on one machine (the session's and
+    the fault tests', two xdist workers, two runs) collide unless each gets a free one."""
     usage = subprocess.run([weed, "mini", "-h"], capture_output=True, text=True, timeout=30)
-    return tuple(name for name in ("s3.port.iceberg",) if f"-{name} " in usage.stdout + usage.stderr)
+    listeners = re.findall(r"^\s+-([\w.]+) int\n[^\n]*listen port[^\n]*\(default [1-9]\d*\)",
+                           usage.stdout + usage.stderr, re.MULTILINE)
+    return tuple(name for name in listeners if name != "s3.port" and name not in _COMPONENT_PORTS)
+
+
+# Besides -s3.port, the ports of every component `weed mini` starts (grpc ones have no default to find).
+_COMPONENT_PORTS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
+                    "filer.port.grpc", "admin.port", "admin.port.grpc", "s3.port.grpc")
 
 
 @contextmanager
@@ -58,9 +68,7 @@ def _running(directory: Path):
     # Every weed component on its own free port: parallel runs on one machine must not collide.
     args = [weed, "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             "-master.telemetry=false", "-webdav=false", f"-s3.port={port}", f"-s3.config={config}"]
-    args += [f"-{name}={_free_port()}" for name in (
-        "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
-        "filer.port.grpc", "admin.port", "admin.port.grpc", "s3.port.grpc") + _optional_ports(weed)]
+    args += [f"-{name}={_free_port()}" for name in _COMPONENT_PORTS + _optional_ports(weed)]
     log = open(directory / "weed.log", "wb")
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
     try:
