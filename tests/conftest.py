@@ -149,6 +149,7 @@ def app(database_url, tmp_path_factory, pytestconfig):
                   cipher=application.extensions["onetrip"].cipher,
                   passwords=application.extensions["onetrip"].passwords)
         application.config["SEED_SNAPSHOT"] = _snapshot(db)
+        application.extensions[SEEDED_FILE] = _pristine_copy(db)
         db.session.remove()
     yield application
     limits_back_on(application).reset()  # this run's keys, nobody else's
@@ -159,6 +160,8 @@ def app(database_url, tmp_path_factory, pytestconfig):
         if watcher is not None:  # the database is dropped next: no reconnecting to it
             watcher.stop()
         db.engine.dispose()
+    if application.extensions[SEEDED_FILE] is not None:
+        application.extensions[SEEDED_FILE].close()
 
 
 SESSION_LIMITS = "onetrip-test-limits"
@@ -180,6 +183,37 @@ def limits_back_on(application):
 
     limiter._storage, limiter._limiter = application.extensions[SESSION_LIMITS]
     return limiter.storage
+
+
+SEEDED_FILE = "onetrip-test-seeded-sqlite"
+
+
+def restore_seed(application) -> None:
+    """The database back to the seeded demo state, whatever the last test wrote and through
+    whichever connection (the app's, another app's, a gunicorn or worker process)."""
+    from app.extensions import db
+
+    with application.app_context():
+        pristine = application.extensions[SEEDED_FILE]
+        if pristine is not None:
+            with db.engine.connect() as conn:
+                pristine.backup(conn.connection.driver_connection)
+        else:
+            _restore(db, application.config["SEED_SNAPSHOT"])
+
+
+def _pristine_copy(db):
+    """SQLite: the whole seeded file (schema, rows, sequences) copied into memory, to be copied back
+    page by page with SQLite's backup API before each test: ~1 ms, where deleting and inserting
+    every table took ~6 ms. None on PostgreSQL, which deletes and inserts (`_restore`)."""
+    import sqlite3
+
+    if db.engine.dialect.name != "sqlite":
+        return None
+    pristine = sqlite3.connect(":memory:")
+    with db.engine.connect() as conn:
+        conn.connection.driver_connection.backup(pristine)
+    return pristine
 
 
 def _tables(db):
@@ -216,8 +250,7 @@ def _fresh_state(request):
     from app.extensions import db, limiter
     from app.services.remembered import forget_all
 
-    with application.app_context():
-        _restore(db, application.config["SEED_SNAPSHOT"])
+    restore_seed(application)
     limits_back_on(application)
     limiter.reset()
     services = application.extensions["onetrip"]

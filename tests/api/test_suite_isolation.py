@@ -1,15 +1,34 @@
-"""The suite's own rate-limit storage: runs beside each other (xdist workers, two checkouts) share
-one Redis and must not reset each other's limits, and the session app's limits stay in the storage
-its config names even after a test built an app of its own."""
+"""The suite's isolation: every test starts from the seeded database whatever the last one wrote and
+through whichever connection; runs beside each other (xdist workers, two checkouts) share one Redis
+and never reset each other's limits; the session app's limits stay in the storage its config names
+even after a test built an app of its own."""
 from __future__ import annotations
 
 import os
 import secrets
 
 from app.extensions import limiter
-from tests.conftest import SESSION_LIMITS, limits_back_on, need_service
+from tests.conftest import SESSION_LIMITS, _snapshot, limits_back_on, need_service, restore_seed
+from tests.helpers import login_citizen
 
 PHONE = "13800138000"
+
+
+def test_the_seed_comes_back_whatever_a_test_wrote_and_through_any_connection(app, client, sms, database_url):
+    from sqlalchemy import create_engine, text
+
+    from app.extensions import db
+
+    first = login_citizen(client, sms, PHONE)["citizen"]["id"]  # rows written by the app
+    elsewhere = create_engine(database_url)  # as a gunicorn or worker process writes: not the app's engine
+    with elsewhere.begin() as conn:
+        conn.execute(text("UPDATE staff SET display_name = 'changed elsewhere'"))
+    elsewhere.dispose()
+    restore_seed(app)
+    with app.app_context():
+        assert _snapshot(db) == app.config["SEED_SNAPSHOT"]
+    limiter.reset()  # as before every test: the SMS code just sent counts against the phone
+    assert login_citizen(client, sms, PHONE)["citizen"]["id"] == first  # ids start again, too
 
 
 def test_the_session_apps_limits_come_back_after_another_app_was_made(app, client):
