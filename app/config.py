@@ -19,21 +19,31 @@ class ConfigError(ValueError):
 
 
 def _secret_key(env: dict[str, str]) -> str:
-    """SECRET_KEY from the environment, else a random one kept in var/ across restarts."""
+    """SECRET_KEY from the environment, else a random one kept in var/ across restarts.
+
+    Workers starting at once (gunicorn's) must all end up with the same key, and none with a part of
+    it: the key is written whole to a file of this process's own, then linked to its name (a link
+    fails if the name exists), so the name never shows a file still being written."""
     if env.get("SECRET_KEY"):
         return env["SECRET_KEY"]
     path = VAR_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # O_EXCL: two processes starting at once must end up with the same key.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        own = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(own, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        try:
+            os.link(own, path)
+            return key
+        except FileExistsError:
+            pass  # another process was first: its key
+        finally:
+            own.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise ConfigError(f"{path} is empty: delete it (a new key is made) or set SECRET_KEY")
     return key
 
 
