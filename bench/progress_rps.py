@@ -224,7 +224,7 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
     from app.auth import token_subject
     from app.extensions import db
     from app.progress_front import ProgressFront
-    from app.services.progress import progress_json, progress_stamp
+    from app.services.progress import progress_answer, progress_stamp
 
     def median3(measure):
         runs = [measure() for _ in range(3)]
@@ -254,7 +254,7 @@ def breakdown(app, app_id: int, token: str, etag: str, n: int = 2000) -> None:
             db.session.rollback()
 
         def document():
-            progress_json(session=db.session, clock=clock, application_id=app_id)
+            progress_answer(session=db.session, clock=clock, application_id=app_id)
             db.session.rollback()
 
         def round_trip():

@@ -279,12 +279,6 @@ def progress(*, session: Session, clock: Clock, application: Application | None 
     }
 
 
-def progress_json(*, tag: str | None = None, cache: ProgressCache | None = None, **kwargs) -> bytes:
-    """`progress` as the response body; the one kept under its `tag` when `cache` has it (a tag names
-    everything the body is built from)."""
-    return progress_answer(tag=tag, cache=cache, **kwargs)[0]
-
-
 UNSETTLED = ".unsettled"  # a tag no poll computes: the phone's next poll is answered in full
 
 

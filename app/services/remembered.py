@@ -50,13 +50,17 @@ class Remembered:
         """The fingerprint without a session (making one costs more than the rest of a remembered
         poll), while this process's copy for that database (`bind_key`) is fresh; None when it must
         be read again (by `get`)."""
-        copy = self._copies.get(key) if key else None
-        return copy[2] if copy is not None and copy[0] >= time.monotonic() else None
+        copy = self._fresh_copy(key)
+        return copy and copy[2]
 
     def fresh_value(self, key: str | None) -> Any:
         """The value of this process's fresh copy for that database, or None (as `fresh`)."""
+        copy = self._fresh_copy(key)
+        return copy and copy[1]
+
+    def _fresh_copy(self, key: str | None) -> tuple[float, Any, str] | None:
         copy = self._copies.get(key) if key else None
-        return copy[1] if copy is not None and copy[0] >= time.monotonic() else None
+        return copy if copy is not None and copy[0] >= time.monotonic() else None
 
     def forget(self) -> None:
         with self._lock:
